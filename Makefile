@@ -1,0 +1,63 @@
+# Sinergi: `make run` serves the platform with demo data; `make test` runs the whole suite.
+# Everything else is set up by these targets; see README.md.
+
+SHELL := /bin/sh
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PERSONS ?= 300
+
+.PHONY: run install install-dev assets messages test lint bench bench-quick clean serve-prep
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+		echo "Creating $(VENV) with $$PYTHON_BIN"; rm -rf $(VENV); "$$PYTHON_BIN" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to fetch the pinned front-end packages (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed messages
+	@$(BIN)/sinergi collectstatic --no-input --verbosity 0
+
+assets: node_modules/.installed
+
+# Compiled translations are build output (not committed); Babel compiles them without GNU gettext.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+
+serve-prep: install
+	$(BIN)/sinergi migrate --no-input
+	$(BIN)/sinergi load_regions
+	$(BIN)/sinergi demo --persons $(DEMO_PERSONS)
+
+run: serve-prep
+	@echo "Sinergi: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	SINERGI_DEBUG=$${SINERGI_DEBUG:-1} $(BIN)/sinergi runserver $(HOST):$(PORT)
+
+test: install
+	@scripts/ensure-chromium
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sinergi makemigrations --check --dry-run
+
+bench: install
+	$(PY) -m bench
+
+bench-quick: install
+	$(PY) -m bench --quick
+
+clean:
+	rm -rf $(VENV) node_modules var/static .pytest_cache .mypy_cache .ruff_cache

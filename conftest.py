@@ -1,0 +1,1 @@
+pytest_plugins = ["sinergi.testing.fixtures"]

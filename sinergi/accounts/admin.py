@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.models import Agency, AgencyUnit, User, UserRole
+
+
+class AgencyUnitInline(admin.TabularInline):
+    model = AgencyUnit
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "region", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["region"]
+    inlines = [AgencyUnitInline]
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    extra = 1
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "agency", "is_active"]
+    list_filter = ["agency", "roles__role", "is_active"]
+    list_select_related = ["agency"]
+    inlines = [UserRoleInline]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        (_("Agency"), {"fields": ("agency", "unit", "job_title", "phone")}),
+    )

@@ -1,0 +1,48 @@
+"""The REST API (django-ninja): /api/v1/, OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from sinergi.api.auth import SessionAuth, TokenAuth
+from sinergi.registry.api import router as registry_router
+from sinergi.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Sinergi API",
+    version="1",
+    description=(
+        "Inter-agency protection of Indonesian migrant workers. Authenticate with `Authorization: Bearer <token>` "
+        "(`sinergi token create`) or a browser session. Errors: `{\"detail\": ..., \"errors\": {field: [messages]}}` "
+        "in the language of `Accept-Language` (id, en)."
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+api.add_router("/persons", registry_router)
+api.add_router("/regions", regions_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or _("Your role does not allow this.")}, status=403)
+
+
+def _exempt_from_login_redirect(patterns: list) -> None:  # type: ignore[type-arg]
+    # The API answers 401 itself; LoginRequiredMiddleware must not redirect it to the login page.
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _exempt_from_login_redirect(pattern.url_patterns)
+        elif hasattr(pattern, "callback"):
+            pattern.callback.login_required = False
+
+
+_exempt_from_login_redirect(api.urls[0])

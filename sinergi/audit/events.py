@@ -1,0 +1,46 @@
+"""Recording audit events. Services call `record_event` inside their transaction."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from sinergi.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from sinergi.accounts.models import User
+
+
+@dataclass(frozen=True)
+class RequestOrigin:
+    ip_address: str | None
+    via: str
+
+
+# Set by middleware (web) or the API auth layer, so services need not pass the request around.
+current_origin: ContextVar[RequestOrigin | None] = ContextVar("current_origin", default=None)
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    summary: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    origin = current_origin.get()
+    return AuditEvent.objects.create(
+        actor=actor,
+        agency_id=getattr(actor, "agency_id", None),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        detail=detail or {},
+        ip_address=origin.ip_address if origin else None,
+        via=origin.via if origin else "command",
+    )

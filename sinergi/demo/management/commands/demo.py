@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from sinergi.demo.seeding import DEFAULT_PASSWORD, seed_agencies_and_users, seed_persons
+
+
+class Command(BaseCommand):
+    help = "Create the demo agencies, accounts and synthetic persons (idempotent; same seed, same data)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=300, help="How many persons (default 300).")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help=f"Password of every demo account "
+                            f"(default {DEFAULT_PASSWORD!r}); only used when an account is created.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = seed_agencies_and_users(options["password"])
+        added = seed_persons(options["persons"], options["seed"])
+        self.stdout.write(f"Demo persons: {added} added (seed {options['seed']}).")
+        self.stdout.write("Demo accounts (password: %s):" % options["password"])
+        for user in users:
+            roles = ", ".join(role.value for role in user.roles)
+            self.stdout.write(f"  {user.username:<16} {user.agency:<16} {roles}")

@@ -1,0 +1,356 @@
+"""Person registry API: the same services and selectors as the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from sinergi.api.auth import has_scope
+from sinergi.identity.nik import parse_nik
+from sinergi.regions.lookup import database_regions
+from sinergi.registry import services
+from sinergi.registry.models import Person
+from sinergi.registry.selectors import PersonHit, SearchQuery, get_person_for_user, search_persons
+from sinergi.registry.validation import localized
+
+router = Router(tags=["persons"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict, description="Messages per field: what to fix.")
+
+
+class HitOut(Schema):
+    id: int
+    full_name: str
+    birth_year: int | None
+    regency: str = Field(description="Regency/city of the current address.")
+    score: float = Field(description="Name similarity 0-1 (1 for NIK/filters only).")
+    nik_match: bool
+    full_access: bool = Field(description="False: registered by another agency; only name, birth year and regency.")
+    nik: str | None = Field(None, description="Only with full access.")
+    birth_date: date | None = Field(None, description="Only with full access.")
+
+
+class DuplicateOut(Schema):
+    detail: str
+    matches: list[HitOut]
+    existing_id: int | None = None
+
+
+class PhoneOut(Schema):
+    id: int
+    number: str
+    label: str
+
+
+class IdentifierOut(Schema):
+    id: int
+    kind: str
+    value: str
+
+
+class FamilyOut(Schema):
+    id: int
+    relationship: str
+    name: str
+    phone: str
+    is_next_of_kin: bool
+    relative_id: int | None
+
+
+class EpisodeOut(Schema):
+    id: int
+    destination_country: str
+    employer: str
+    employer_phone: str
+    placement_company: str
+    job: str
+    departure_date: date | None
+    return_date: date | None
+    procedural: bool | None
+
+
+class PersonOut(Schema):
+    id: int
+    version: int = Field(description="Send it back in PATCH; a stale version is refused with 409.")
+    kind: str
+    full_name: str
+    aliases: list[str]
+    sex: str
+    birth_date: date | None
+    birth_date_accuracy: str
+    birth_place: str
+    nik: str
+    region_code: str | None
+    address_text: str
+    flag_child: bool
+    flag_disability: bool
+    flag_trafficking: bool
+    phones: list[PhoneOut]
+    identifiers: list[IdentifierOut]
+    family: list[FamilyOut]
+    episodes: list[EpisodeOut]
+    registered_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonIn(Schema):
+    full_name: str
+    kind: str = "PMI"
+    sex: str = ""
+    birth_date: date | None = None
+    birth_date_accuracy: str = "EXACT"
+    birth_place: str = ""
+    nik: str = ""
+    region_code: str = Field("", description="Kemendagri code, e.g. 72.71.05.1001 (deepest level known).")
+    address_text: str = ""
+    flag_child: bool = False
+    flag_disability: bool = False
+    flag_trafficking: bool = False
+    aliases: list[str] = []
+    phones: list[str] = []
+    confirm_new: bool = Field(False, description="Register even if likely matches exist (after checking them).")
+
+
+class PersonPatch(Schema):
+    version: int
+    full_name: str | None = None
+    kind: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    birth_date_accuracy: str | None = None
+    birth_place: str | None = None
+    nik: str | None = None
+    region_code: str | None = None
+    address_text: str | None = None
+    flag_child: bool | None = None
+    flag_disability: bool | None = None
+    flag_trafficking: bool | None = None
+    aliases: list[str] | None = None
+
+
+class PhoneIn(Schema):
+    number: str
+    label: str = ""
+
+
+class IdentifierIn(Schema):
+    kind: str = Field(description="KK, PASPOR, PMI_ID or DTKS")
+    value: str
+
+
+class FamilyIn(Schema):
+    relationship: str
+    name: str
+    phone: str = ""
+    is_next_of_kin: bool = False
+
+
+class EpisodeIn(Schema):
+    destination_country: str = Field(description="ISO 3166-1 alpha-2, e.g. MY")
+    employer: str = ""
+    employer_phone: str = ""
+    placement_company: str = ""
+    job: str = ""
+    departure_date: date | None = None
+    return_date: date | None = None
+    procedural: bool | None = None
+
+
+class NikOut(Schema):
+    valid: bool
+    nik: str | None = None
+    province_code: str | None = None
+    regency_code: str | None = None
+    district_code: str | None = None
+    province_name: str | None = None
+    regency_name: str | None = None
+    district_name: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    serial: str | None = None
+    errors: list[str] = []
+    warnings: list[str] = []
+
+
+def _require_scope(request: HttpRequest, scope: str) -> None:
+    if not has_scope(request, scope):
+        raise PermissionDenied(_("This API token lacks the scope %(scope)s.") % {"scope": scope})
+
+
+def _hit_out(hit: PersonHit) -> HitOut:
+    return HitOut(
+        id=hit.pk, full_name=hit.full_name, birth_year=hit.birth_year, regency=hit.regency_name, score=hit.score,
+        nik_match=hit.nik_match, full_access=hit.full_access,
+        nik=hit.person.nik if hit.person else None, birth_date=hit.person.birth_date if hit.person else None,
+    )
+
+
+def _person_out(person: Person) -> PersonOut:
+    person = (
+        Person.objects.filter(pk=person.pk)
+        .select_related("registered_by_agency")
+        .prefetch_related("aliases", "phones", "identifiers", "family", "episodes")
+        .get()
+    )
+    return PersonOut(
+        id=person.pk, version=person.version, kind=person.kind, full_name=person.full_name,
+        aliases=sorted(alias.name for alias in person.aliases.all()), sex=person.sex, birth_date=person.birth_date,
+        birth_date_accuracy=person.birth_date_accuracy, birth_place=person.birth_place, nik=person.nik,
+        region_code=person.region_id, address_text=person.address_text, flag_child=person.flag_child,
+        flag_disability=person.flag_disability, flag_trafficking=person.flag_trafficking,
+        phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()],
+        identifiers=[IdentifierOut(id=i.pk, kind=i.kind, value=i.value) for i in person.identifiers.all()],
+        family=[
+            FamilyOut(id=f.pk, relationship=f.relationship, name=f.name, phone=f.phone,
+                      is_next_of_kin=f.is_next_of_kin, relative_id=f.relative_id)
+            for f in person.family.all()
+        ],
+        episodes=[
+            EpisodeOut(id=e.pk, destination_country=e.destination_country, employer=e.employer,
+                       employer_phone=e.employer_phone, placement_company=e.placement_company, job=e.job,
+                       departure_date=e.departure_date, return_date=e.return_date, procedural=e.procedural)
+            for e in person.episodes.all()
+        ],
+        registered_by=person.registered_by_agency.code, created_at=person.created_at, updated_at=person.updated_at,
+    )
+
+
+def _invalid(error: services.InvalidData) -> tuple[int, ErrorOut]:
+    return 422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors)
+
+
+@router.get("", response=list[HitOut], summary="Search the registry (all agencies; limited fields for others')")
+def search(
+    request: HttpRequest, q: str = "", nik: str = "", birth_date: date | None = None, birth_year: int | None = None,
+    region: str = "", limit: int = 50,
+) -> list[HitOut]:
+    _require_scope(request, "persons:read")
+    query = SearchQuery(text=q, nik=nik, birth_date=birth_date, birth_year=birth_year, region_code=region)
+    return [_hit_out(hit) for hit in search_persons(request.user, query, limit=max(1, min(limit, 200)))]
+
+
+@router.post(
+    "", response={201: PersonOut, 409: DuplicateOut, 422: ErrorOut}, summary="Register a person (search-before-create)",
+    description="409 lists likely existing records; repeat with `confirm_new: true` if it is a different person. "
+    "The same NIK twice in one agency is always refused.",
+)
+def create(request: HttpRequest, payload: PersonIn) -> Any:
+    _require_scope(request, "persons:write")
+    values = payload.dict()
+    confirm_new = values.pop("confirm_new")
+    try:
+        person = services.register_person(actor=request.user, data=services.PersonData(**values), confirm_new=confirm_new)
+    except services.InvalidData as error:
+        return _invalid(error)
+    except services.PossibleDuplicate as duplicate:
+        return 409, DuplicateOut(detail=str(duplicate), matches=[_hit_out(hit) for hit in duplicate.hits])
+    except services.NikAlreadyRegistered as clash:
+        return 409, DuplicateOut(detail=str(clash), matches=[], existing_id=clash.existing.pk)
+    return 201, _person_out(person)
+
+
+@router.get("/nik/{nik}", response=NikOut, summary="What a NIK says, or why it is invalid")
+def check_nik(request: HttpRequest, nik: str) -> NikOut:
+    result = parse_nik(nik, regions=database_regions(), today=timezone.localdate())
+    errors = [localized(e.message_id, e.message_en) for e in result.errors]
+    warnings = [localized(w.message_id, w.message_en) for w in result.warnings]
+    parsed = result.value
+    if parsed is None:
+        return NikOut(valid=False, errors=errors, warnings=warnings)
+    return NikOut(
+        valid=True, nik=parsed.nik, province_code=parsed.province_code, regency_code=parsed.regency_code,
+        district_code=parsed.district_code, province_name=parsed.province_name, regency_name=parsed.regency_name,
+        district_name=parsed.district_name, birth_date=parsed.birth_date, sex=parsed.sex, serial=parsed.serial,
+        warnings=warnings,
+    )
+
+
+@router.get("/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="A person's full record")
+def detail(request: HttpRequest, person_id: int) -> Any:
+    _require_scope(request, "persons:read")
+    person = get_person_for_user(request.user, person_id)
+    services.record_person_view(actor=request.user, person=person)
+    return _person_out(person)
+
+
+@router.patch(
+    "/{person_id}", response={200: PersonOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Change a person's core data (optimistic lock on `version`)",
+)
+def update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+    _require_scope(request, "persons:write")
+    person = get_person_for_user(request.user, person_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    data = services.merged(services.person_data_of(person), **changes)
+    try:
+        person = services.update_person(actor=request.user, person_id=person.pk, data=data, expected_version=version)
+    except services.InvalidData as error:
+        return _invalid(error)
+    except (services.StaleEdit, services.NikAlreadyRegistered) as refusal:
+        return 409, ErrorOut(detail=str(refusal))
+    return 200, _person_out(person)
+
+
+def _add(request: HttpRequest, person_id: int, action: Any) -> Any:
+    _require_scope(request, "persons:write")
+    try:
+        action()
+    except services.InvalidData as error:
+        return _invalid(error)
+    return 201, _person_out(get_person_for_user(request.user, person_id))
+
+
+@router.post("/{person_id}/phones", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add a phone")
+def add_phone(request: HttpRequest, person_id: int, payload: PhoneIn) -> Any:
+    return _add(request, person_id, lambda: services.add_phone(actor=request.user, person_id=person_id, **payload.dict()))
+
+
+@router.post(
+    "/{person_id}/identifiers", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add an identifier"
+)
+def add_identifier(request: HttpRequest, person_id: int, payload: IdentifierIn) -> Any:
+    return _add(
+        request, person_id, lambda: services.add_identifier(actor=request.user, person_id=person_id, **payload.dict())
+    )
+
+
+@router.post("/{person_id}/family", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add a relative")
+def add_family(request: HttpRequest, person_id: int, payload: FamilyIn) -> Any:
+    return _add(
+        request, person_id, lambda: services.add_family_link(actor=request.user, person_id=person_id, **payload.dict())
+    )
+
+
+@router.post(
+    "/{person_id}/episodes", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Add a migration episode",
+)
+def add_episode(request: HttpRequest, person_id: int, payload: EpisodeIn) -> Any:
+    data = services.EpisodeData(**payload.dict())
+    return _add(
+        request, person_id, lambda: services.add_migration_episode(actor=request.user, person_id=person_id, data=data)
+    )
+
+
+@router.delete(
+    "/{person_id}/{kind}/{record_id}", response={204: None, 404: ErrorOut},
+    summary="Remove a phone, identifier, family link or episode (kind: phones, identifiers, family, episodes)",
+)
+def remove(request: HttpRequest, person_id: int, kind: str, record_id: int) -> Any:
+    _require_scope(request, "persons:write")
+    kinds = {"phones": "phone", "identifiers": "identifier", "family": "family", "episodes": "episode"}
+    if kind not in kinds:
+        return 404, ErrorOut(detail=_("Not found."))
+    services.remove_sub_record(actor=request.user, person_id=person_id, kind=kinds[kind], record_id=record_id)
+    return 204, None

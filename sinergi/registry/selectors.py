@@ -1,0 +1,179 @@
+"""Every read of person records goes through here: the visibility rule lives in this module only.
+
+Full record: the agency that registered the person (later also agencies a referral involves).
+Everyone else with VIEW_PERSONS sees, in search results only, enough to avoid registering the same
+person twice: name, birth year and regency — never contacts, address detail, identifiers or flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Capability
+from sinergi.identity.names import name_similarity, normalize_name, phonetic_key
+from sinergi.registry.models import NameToken, Person, PersonAlias
+from sinergi.regions.models import Region
+
+# Below this name similarity a candidate is not shown (0..1, see identity.names.name_similarity).
+MIN_NAME_SCORE = 0.72
+MAX_CANDIDATES = 2000
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    """Persons whose full record `user` may read."""
+    if not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
+        return Person.objects.none()
+    return Person.objects.filter(registered_by_agency_id=user.agency_id)
+
+
+def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:
+    """The person, or 404 whether it does not exist or is not the user's to see (the same answer on purpose)."""
+    queryset = persons_visible_to(user).select_related("region__parent__parent__parent", "registered_by_agency")
+    if write:
+        if not user.has_capability(Capability.EDIT_PERSONS):
+            raise Http404
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    nik: str = ""
+    birth_date: date | None = None
+    birth_year: int | None = None
+    region_code: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.nik.strip() or self.birth_date or self.birth_year or self.region_code)
+
+
+@dataclass(frozen=True)
+class PersonHit:
+    """One search result. `person` is set only when the searcher may see the full record."""
+
+    pk: int
+    full_name: str
+    birth_year: int | None
+    regency_name: str
+    score: float
+    nik_match: bool
+    person: Person | None
+
+    @property
+    def full_access(self) -> bool:
+        return self.person is not None
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def _name_candidates(text: str) -> tuple[set[int], str]:
+    normalized = normalize_name(text)
+    tokens = normalized.informative_tokens or normalized.tokens
+    if not tokens:
+        return set(), ""
+    condition = Q()
+    for token in tokens:
+        condition |= Q(token=token) | Q(phonetic=phonetic_key(token))
+        if len(token) >= 4:
+            condition |= Q(token__startswith=token[:4])
+    ids = set(NameToken.objects.filter(condition).values_list("person_id", flat=True).distinct()[:MAX_CANDIDATES])
+    return ids, normalized.key
+
+
+def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[PersonHit]:
+    """Registry search across all agencies, ranked; full records only where `persons_visible_to` allows."""
+    if query.is_empty or not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
+        return []
+    base = Person.objects.all()
+    nik = _digits(query.nik)
+    text = query.text.strip()
+    if not nik and text and len(_digits(text)) >= 6 and len(_digits(text)) >= len(text.replace(" ", "")) - 2:
+        nik, text = _digits(text), ""  # the search box got a NIK
+
+    name_key = ""
+    if text:
+        candidate_ids, name_key = _name_candidates(text)
+        alias_ids = set(
+            PersonAlias.objects.filter(person_id__in=candidate_ids).values_list("person_id", flat=True)
+        )
+        base = base.filter(pk__in=candidate_ids)
+    else:
+        alias_ids = set()
+    if nik:
+        base = base.filter(nik=nik) if len(nik) == 16 else base.filter(nik__startswith=nik)
+    if query.birth_date:
+        base = base.filter(birth_date=query.birth_date)
+    elif query.birth_year:
+        # A record without a birth date may still be the same person.
+        base = base.filter(Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True))
+    if query.region_code:
+        base = base.filter(Q(region_id=query.region_code) | Q(region_id__startswith=query.region_code + "."))
+
+    rows = list(
+        base.select_related("region").only(
+            "pk", "full_name", "name_key", "birth_date", "nik", "region__code", "region__name",
+            "registered_by_agency_id",
+        )[:MAX_CANDIDATES]
+    )
+    alias_keys: dict[int, list[str]] = {}
+    if alias_ids:
+        for person_id, key in PersonAlias.objects.filter(person_id__in=alias_ids).values_list("person_id", "name_key"):
+            alias_keys.setdefault(person_id, []).append(key)
+
+    scored: list[tuple[float, Person]] = []
+    for person in rows:
+        if name_key:
+            score = max(name_similarity(name_key, key) for key in [person.name_key, *alias_keys.get(person.pk, [])])
+            if score < MIN_NAME_SCORE:
+                continue
+        else:
+            score = 1.0
+        scored.append((score, person))
+    scored.sort(key=lambda item: (-item[0], item[1].full_name, item[1].pk))
+    scored = scored[:limit]
+
+    regency_names = _regency_names({p.region_id[:5] for _, p in scored if p.region_id})
+    visible = set(persons_visible_to(user).filter(pk__in=[p.pk for _, p in scored]).values_list("pk", flat=True))
+    return [
+        PersonHit(
+            pk=person.pk,
+            full_name=person.full_name,
+            birth_year=person.birth_year,
+            regency_name=regency_names.get((person.region_id or "")[:5], ""),
+            score=round(score, 3),
+            nik_match=bool(nik) and person.nik == nik,
+            person=person if person.pk in visible else None,
+        )
+        for score, person in scored
+    ]
+
+
+def _regency_names(codes: set[str]) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
+def find_possible_duplicates(
+    user: User, *, full_name: str, nik: str = "", birth_date: date | None = None, exclude_pk: int | None = None
+) -> list[PersonHit]:
+    """Registered persons that may be the one about to be registered: same NIK, or similar name and birth year."""
+    hits: dict[int, PersonHit] = {}
+    if nik:
+        for hit in search_persons(user, SearchQuery(nik=nik)):
+            hits[hit.pk] = hit
+    if full_name.strip():
+        by_name = SearchQuery(text=full_name, birth_year=birth_date.year if birth_date else None)
+        for hit in search_persons(user, by_name, limit=20):
+            hits.setdefault(hit.pk, hit)
+    return [hit for pk, hit in hits.items() if pk != exclude_pk]

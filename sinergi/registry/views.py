@@ -1,0 +1,240 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sinergi.accounts.roles import Capability
+from sinergi.identity.nik import parse_nik
+from sinergi.regions.lookup import database_regions
+from sinergi.regions.picker import REFRESH_BUTTON
+from sinergi.registry import services
+from sinergi.registry.countries import country_name
+from sinergi.registry.forms import EpisodeForm, FamilyLinkForm, IdentifierForm, PersonForm, PersonSearchForm, PhoneForm
+from sinergi.registry.history import person_changes
+from sinergi.registry.models import Person, PersonAlias
+from sinergi.registry.selectors import (
+    SearchQuery,
+    find_possible_duplicates,
+    get_person_for_user,
+    persons_visible_to,
+    search_persons,
+)
+from sinergi.registry.validation import localized
+
+PAGE_SIZE = 25
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if not request.user.has_capability(capability):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("registry:search")
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the registry; with no query, list the agency's own persons, newest first (keyset pages)."""
+    _require(request, Capability.VIEW_PERSONS)
+    form = PersonSearchForm(request.GET or None)
+    form.setup_region_picker()
+    hits = None
+    page: list[Person] = []
+    next_before = None
+    if form.is_bound and form.is_valid() and REFRESH_BUTTON not in request.GET:
+        query = SearchQuery(
+            text=form.cleaned_data.get("q") or "",
+            birth_date=form.cleaned_data.get("birth_date"),
+            birth_year=form.cleaned_data.get("birth_year"),
+            region_code=form.cleaned_data.get("region_code") or "",
+        )
+        # Choosing only the preselected province is not a search.
+        if query.region_code == request.GET.get("province") and not (query.text or query.birth_date or query.birth_year):
+            query = SearchQuery()
+        hits = search_persons(request.user, query) if not query.is_empty else None
+    if hits is None:
+        queryset = persons_visible_to(request.user).select_related("region").order_by("-id")
+        before = request.GET.get("before", "")
+        if before.isdigit():
+            queryset = queryset.filter(id__lt=int(before))
+        page = list(queryset[: PAGE_SIZE + 1])
+        if len(page) > PAGE_SIZE:
+            page = page[:PAGE_SIZE]
+            next_before = page[-1].pk
+    context = {"form": form, "hits": hits, "page": page, "next_before": next_before}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
+        return render(request, "registry/search.html#results", context)
+    return render(request, "registry/search.html", context)
+
+
+@require_GET
+def possible_matches(request: HttpRequest) -> HttpResponse:
+    """Live search-before-create panel for the registration form (htmx)."""
+    _require(request, Capability.VIEW_PERSONS)
+    form = PersonForm(request.GET)
+    form.is_valid()  # only the parsed values are used; errors show on submit
+    cleaned = getattr(form, "cleaned_data", {})
+    hits = find_possible_duplicates(
+        request.user, full_name=cleaned.get("full_name") or "", nik=cleaned.get("nik") or "",
+        birth_date=cleaned.get("birth_date"),
+    )
+    return render(request, "registry/_matches.html", {"hits": hits})
+
+
+@require_GET
+def nik_check(request: HttpRequest) -> HttpResponse:
+    """What a NIK says (region, birth date, sex) or why it is rejected; a page and an htmx fragment."""
+    raw = request.GET.get("nik", "").strip()
+    result = parse_nik(raw, regions=database_regions(), today=timezone.localdate()) if raw else None
+    errors = [localized(e.message_id, e.message_en) for e in result.errors] if result else []
+    warnings = [localized(w.message_id, w.message_en) for w in result.warnings] if result else []
+    context = {"raw": raw, "parsed": result.value if result else None, "errors": errors, "warnings": warnings}
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/nik_check.html#facts", context)
+    return render(request, "registry/nik_check.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.EDIT_PERSONS)
+    hits = None
+    nik_clash = None
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if REFRESH_BUTTON not in request.POST and form.is_valid():
+            try:
+                person = services.register_person(
+                    actor=request.user, data=form.to_data(), confirm_new=form.cleaned_data["confirm_new"]
+                )
+            except services.InvalidData as error:
+                form.add_service_errors(error)
+            except services.PossibleDuplicate as duplicate:
+                hits = duplicate.hits
+                # The next submit of the same form means "this is a different person".
+                data = request.POST.copy()
+                data["confirm_new"] = "True"
+                form = PersonForm(data)
+                form.is_valid()
+            except services.NikAlreadyRegistered as clash:
+                nik_clash = clash.existing
+                form.add_error("nik", str(clash))
+            else:
+                messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
+                return redirect("registry:detail", pk=person.pk)
+    else:
+        form = PersonForm(initial={"full_name": request.GET.get("q", ""), "kind": "PMI"})
+    return render(request, "registry/person_form.html", {"form": form, "hits": hits, "nik_clash": nik_clash, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.EDIT_PERSONS)
+    person = get_person_for_user(request.user, pk)
+    if request.method == "POST":
+        form = PersonForm(request.POST, region_code=person.region_id, with_phone=False)
+        if REFRESH_BUTTON not in request.POST and form.is_valid():
+            try:
+                services.update_person(
+                    actor=request.user, person_id=person.pk, data=form.to_data(),
+                    expected_version=form.cleaned_data.get("version") or 0,
+                )
+            except services.InvalidData as error:
+                form.add_service_errors(error)
+            except (services.StaleEdit, services.NikAlreadyRegistered) as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("registry:detail", pk=person.pk)
+    else:
+        data = services.person_data_of(person)
+        initial: dict[str, Any] = {**data.__dict__, "aliases": "\n".join(data.aliases), "version": person.version}
+        form = PersonForm(initial=initial, region_code=person.region_id, with_phone=False)
+    return render(request, "registry/person_form.html", {"form": form, "person": person, "creating": False})
+
+
+def _detail_context(request: HttpRequest, person: Person, **forms: Any) -> dict[str, Any]:
+    person = (
+        Person.objects.filter(pk=person.pk)
+        .select_related("region__parent__parent__parent", "registered_by_agency", "created_by")
+        .prefetch_related(
+            Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")), "identifiers", "phones",
+            "family", "episodes",
+        )
+        .get()
+    )
+    episodes = [(episode, country_name(episode.destination_country)) for episode in person.episodes.all()]
+    return {
+        "person": person,
+        "episodes": episodes,
+        "can_edit": request.user.has_capability(Capability.EDIT_PERSONS),
+        "identifier_form": forms.get("identifier") or IdentifierForm(),
+        "phone_form": forms.get("phone") or PhoneForm(),
+        "family_form": forms.get("family") or FamilyLinkForm(),
+        "episode_form": forms.get("episode") or EpisodeForm(),
+        "changes": person_changes(person),
+    }
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    services.record_person_view(actor=request.user, person=person)
+    return render(request, "registry/person_detail.html", _detail_context(request, person))
+
+
+SUB_FORMS = {"identifier": IdentifierForm, "phone": PhoneForm, "family": FamilyLinkForm, "episode": EpisodeForm}
+
+
+@require_POST
+def add_sub_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    _require(request, Capability.EDIT_PERSONS)
+    person = get_person_for_user(request.user, pk)
+    if kind not in SUB_FORMS:
+        raise Http404
+    form = SUB_FORMS[kind](request.POST)
+    if form.is_valid():
+        try:
+            _save_sub_record(request, person, kind, form)
+        except services.InvalidData as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(reverse("registry:detail", args=[person.pk]) + f"#{kind}")
+    context = _detail_context(request, person, **{kind: form})
+    return render(request, "registry/person_detail.html", context, status=400)
+
+
+def _save_sub_record(request: HttpRequest, person: Person, kind: str, form: Any) -> None:
+    cleaned = form.cleaned_data
+    if kind == "identifier":
+        services.add_identifier(actor=request.user, person_id=person.pk, kind=cleaned["kind"], value=cleaned["value"])
+    elif kind == "phone":
+        services.add_phone(actor=request.user, person_id=person.pk, number=cleaned["number"], label=cleaned["label"])
+    elif kind == "family":
+        services.add_family_link(
+            actor=request.user, person_id=person.pk, relationship=cleaned["relationship"], name=cleaned["name"],
+            phone=cleaned.get("phone") or "", is_next_of_kin=cleaned.get("is_next_of_kin", False),
+        )
+    else:
+        services.add_migration_episode(actor=request.user, person_id=person.pk, data=form.to_data())
+
+
+@require_POST
+def remove_sub_record(request: HttpRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
+    _require(request, Capability.EDIT_PERSONS)
+    if kind not in services.SUB_RECORDS:
+        raise Http404
+    services.remove_sub_record(actor=request.user, person_id=pk, kind=kind, record_id=record_id)
+    messages.success(request, _("Removed."))
+    return redirect(reverse("registry:detail", args=[pk]) + f"#{kind}")

@@ -1,0 +1,71 @@
+"""Shared pytest fixtures: region data, and the personas every permission test uses.
+
+Personas (agency, role):
+  alice  BP3MI Sulteng, petugas         — registers persons; "same agency" for BP3MI's records
+  bob    BP3MI Sulteng, auditor         — read-only in the same agency
+  carol  Sentra Nipotowe, pekerja sosial — another agency (later: referral recipient)
+  dave   Dinas Sosial Kota Palu, petugas — another agency, never involved
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sinergi.accounts.models import Agency, AgencyKind, User
+from sinergi.accounts.roles import Role
+from sinergi.regions.loading import load_regions
+from sinergi.testing.factories import AgencyFactory, UserFactory
+
+# All provinces, regencies and districts; villages of Sulawesi Tengah only (fast, and enough for tests).
+TEST_PROVINCES = {"72"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        load_regions(provinces=TEST_PROVINCES)
+    yield
+
+
+@pytest.fixture
+def regions_loaded(transactional_db: Any) -> None:
+    """For transactional tests (browser): the flush after each such test empties the region table too."""
+    load_regions(provinces=TEST_PROVINCES)
+
+
+@pytest.fixture
+def bp3mi(db: Any) -> Agency:
+    return AgencyFactory(code="bp3mi-sulteng", name="BP3MI Sulawesi Tengah", kind=AgencyKind.BP3MI)
+
+
+@pytest.fixture
+def sentra(db: Any) -> Agency:
+    return AgencyFactory(code="sentra-nipotowe", name="Sentra Nipotowe Palu", kind=AgencyKind.SENTRA_KEMENSOS)
+
+
+@pytest.fixture
+def dinsos(db: Any) -> Agency:
+    return AgencyFactory(code="dinsos-palu", name="Dinas Sosial Kota Palu", kind=AgencyKind.DINSOS_KABKOTA)
+
+
+@pytest.fixture
+def alice(bp3mi: Agency) -> User:
+    return UserFactory(username="alice", agency=bp3mi, roles=[Role.PETUGAS])
+
+
+@pytest.fixture
+def bob(bp3mi: Agency) -> User:
+    return UserFactory(username="bob", agency=bp3mi, roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def carol(sentra: Agency) -> User:
+    return UserFactory(username="carol", agency=sentra, roles=[Role.PEKERJA_SOSIAL])
+
+
+@pytest.fixture
+def dave(dinsos: Agency) -> User:
+    return UserFactory(username="dave", agency=dinsos, roles=[Role.PETUGAS])

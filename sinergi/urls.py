@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from sinergi import health
+from sinergi.api.urls import api
+from sinergi.registry.views import home
+
+admin.site.site_header = _("Sinergi administration")
+admin.site.site_title = _("Sinergi administration")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    # The language switch must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("akun/", include("sinergi.accounts.urls")),
+    path("akun/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("wilayah/", include("sinergi.regions.urls")),
+    path("audit/", include("sinergi.audit.urls")),
+    path("", home, name="home"),
+    path("", include("sinergi.registry.urls")),
+]
+
