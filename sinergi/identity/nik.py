@@ -50,7 +50,7 @@ message says Excel is the likely cause).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -175,7 +175,7 @@ class NikResult:
 
     value: ParsedNik | None
     errors: tuple[NikError, ...] = ()
-    warnings: tuple[NikWarning, ...] = field(default=())
+    warnings: tuple[NikWarning, ...] = ()
 
     def __post_init__(self) -> None:
         # The two halves must agree, or a caller checking only one of them
@@ -197,9 +197,9 @@ class NikResult:
 
 # Excel shows a long number as 7.27105E+15; Indonesian-locale Excel uses a
 # decimal comma (7,27105E+15); Python and pandas print 7.271055210900001e+15.
-_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+")
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d+", re.ASCII)
 # A number that went through a float column comes back as 7271055210900001.0.
-_DECIMAL_SUFFIX = re.compile(r"(\d+)[.,]0+")
+_DECIMAL_SUFFIX = re.compile(r"(\d+)[.,]0+", re.ASCII)
 # Separators people type between digit groups: spaces (including non-breaking),
 # dots and dashes of any width.
 _SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")

@@ -262,8 +262,8 @@ def create(request: HttpRequest, payload: PersonIn) -> Any:
 @router.get("/nik/{nik}", response=NikOut, summary="What a NIK says, or why it is invalid")
 def check_nik(request: HttpRequest, nik: str) -> NikOut:
     result = parse_nik(nik, regions=database_regions(), today=timezone.localdate())
-    errors = [localized(e.message_id, e.message_en) for e in result.errors]
-    warnings = [localized(w.message_id, w.message_en) for w in result.warnings]
+    errors = [localized(e) for e in result.errors]
+    warnings = [localized(w) for w in result.warnings]
     parsed = result.value
     if parsed is None:
         return NikOut(valid=False, errors=errors, warnings=warnings)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sinergi.identity.issues import Issue
 from sinergi.identity.nik import parse_nik
 from sinergi.identity.phones import normalize_phone
 from sinergi.registry.countries import is_country_code
@@ -27,8 +28,9 @@ OLDEST_BIRTH_YEAR = 1900
 PASSPORT = re.compile(r"^[A-Z]{1,2}[0-9]{6,8}$")
 
 
-def localized(message_id: str, message_en: str) -> str:
-    return message_en if (get_language() or "id").startswith("en") else message_id
+def localized(issue: Issue[Any]) -> str:
+    """An identity-core problem in the active language."""
+    return issue.message(get_language() or "id")
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -40,7 +42,7 @@ def check_nik(raw: str, errors: dict[str, list[str]], field: str = "nik") -> tup
     result = parse_nik(raw, regions=database_regions(), today=timezone.localdate())
     if not result.ok or result.value is None:
         for error in result.errors:
-            _add(errors, field, localized(error.message_id, error.message_en))
+            _add(errors, field, localized(error))
         return "", None, None
     parsed = result.value
     return parsed.nik, parsed.birth_date, parsed.sex
@@ -50,7 +52,7 @@ def check_phone(raw: str, field: str, errors: dict[str, list[str]]) -> str:
     result = normalize_phone(raw)
     if not result.ok or result.e164 is None:
         assert result.error is not None
-        _add(errors, field, localized(result.error.message_id, result.error.message_en))
+        _add(errors, field, localized(result.error))
         return ""
     return result.e164
 

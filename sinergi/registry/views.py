@@ -97,8 +97,8 @@ def nik_check(request: HttpRequest) -> HttpResponse:
     """What a NIK says (region, birth date, sex) or why it is rejected; a page and an htmx fragment."""
     raw = request.GET.get("nik", "").strip()
     result = parse_nik(raw, regions=database_regions(), today=timezone.localdate()) if raw else None
-    errors = [localized(e.message_id, e.message_en) for e in result.errors] if result else []
-    warnings = [localized(w.message_id, w.message_en) for w in result.warnings] if result else []
+    errors = [localized(e) for e in result.errors] if result else []
+    warnings = [localized(w) for w in result.warnings] if result else []
     context = {"raw": raw, "parsed": result.value if result else None, "errors": errors, "warnings": warnings}
     if request.headers.get("HX-Request"):
         return render(request, "registry/nik_check.html#facts", context)

@@ -237,9 +237,13 @@ def _malaysian_company(job: Job, rng: random.Random) -> str:
     if job is Job.PERKEBUNAN:
         place = _MY_PLACES.pick(rng)
         kind = Weighted.of(
-            [(f"{place} Oil Palm Plantation", 3), (f"Ladang Sawit {place}", 2), (f"{word} {place} Estate", 2),
-             (f"{place} Agro {word}", 1)]
-        ).pick(rng)  # fmt: skip
+            [
+                (f"{place} Oil Palm Plantation", 3),
+                (f"Ladang Sawit {place}", 2),
+                (f"{word} {place} Estate", 2),
+                (f"{place} Agro {word}", 1),
+            ]
+        ).pick(rng)
         return f"{kind} Sdn. Bhd."
     if job is Job.KONSTRUKSI:
         return (

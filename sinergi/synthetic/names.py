@@ -78,6 +78,8 @@ MUSLIM_FEMALE: Final = parse_weighted("""
     Anisa 2 Nurfadila 2 Wulan 2 Hasriani 2 Lestari 2 Safitri 2 Nabila Asmawati Darmiati Ernita
     Faridah 2 Hamsiah Hasbiah Irmawati Jusmiati Kasmawati Lilis Masnah Nuraeni 2 Nurhasanah
     Rosdiana 2 Sahria Sulastri Syamsiah Wati Yanti 2 Zulaiha Halima Mirna Sinta
+    Hikmawati Rismawati 2 Nasriah Mutmainah Hamidah Harlina Arfah Nurasia Sartika Amelia
+    Hardiyanti Nurhana Yuyun Nurmala Asriati Sulmiati
 """)
 
 SITTI_SECOND: Final = parse_weighted("""

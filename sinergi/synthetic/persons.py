@@ -23,7 +23,6 @@ from sinergi.synthetic.migration import (
 from sinergi.synthetic.names import NameGroup, Sex, add_title, make_name
 from sinergi.synthetic.places import (
     OUTSIDE_ORIGINS,
-    SULTENG_TOWNS,
     Origin,
     address_text,
     address_variant,
@@ -167,17 +166,17 @@ def _build_kk(district_code: str, issued: date, serial: int) -> str:
     return f"{district}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{serial:04d}"
 
 
-def _years_before(day: date, years: int) -> date:
+def _add_years(day: date, years: int) -> date:
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a non-leap year
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
 def _birth_for_age(day: date, age: int, rng: random.Random) -> date:
     """A birth date uniformly among those that make someone exactly ``age`` on ``day``."""
-    latest = _years_before(day, age)
-    earliest = _years_before(day, age + 1) + timedelta(days=1)
+    latest = _add_years(day, -age)
+    earliest = _add_years(day, -age - 1) + timedelta(days=1)
     return earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
 
 
@@ -196,10 +195,11 @@ class _Truth:
     passport: str | None
     group: NameGroup
     surname: str | None
-    role: str
 
 
 class _Generator:
+    """Holds the RNG and what has been generated so far (variants and families refer back)."""
+
     def __init__(
         self, *, seed: int, province: str, today: date, variant_share: float
     ) -> None:
@@ -255,7 +255,9 @@ class _Generator:
 
     def kk(self, district_code: str, birth_date: date) -> str:
         rng = self.rng
-        start = min(max(date(2008, 1, 1), _years_before(birth_date, -17)), self.today)
+        # Issued since the 2008 card format, once the person was old enough to be listed
+        # as an adult (a KK is reissued whenever the household changes).
+        start = min(max(date(2008, 1, 1), _add_years(birth_date, 17)), self.today)
         issued = start + timedelta(days=rng.randint(0, (self.today - start).days))
         kk = _build_kk(district_code, issued, rng.randint(1, 9999))
         while kk in self.used_kks:
@@ -279,10 +281,6 @@ class _Generator:
         return _PHONE_PREFIXES.pick(rng) + tail
 
     # --- places -------------------------------------------------------------------------------
-
-    def town(self, regency: Regency) -> str:
-        towns = SULTENG_TOWNS.get(regency.code)
-        return towns.pick(self.rng) if towns is not None else regency.short_name
 
     def address(self, village: Village, group: NameGroup) -> str:
         district = self.district_names[village.district_code].name
@@ -349,9 +347,17 @@ class _Generator:
             birth = self.heap_birth_date(birth, (today, 17, 80))
         name = make_name(group, sex, rng, birth_year=birth.year)
         return self.finish(
-            ref=ref, role=role, group=group, sex=sex, birth=birth, name=name.text,
-            surname=name.surname, regency=regency, village=village, episodes=episodes,
-        )  # fmt: skip
+            ref=ref,
+            role=role,
+            group=group,
+            sex=sex,
+            birth=birth,
+            name=name.text,
+            surname=name.surname,
+            regency=regency,
+            village=village,
+            episodes=episodes,
+        )
 
     def family_member(self, ref: str) -> tuple[SyntheticPerson, _Truth]:
         rng, today = self.rng, self.today
@@ -393,9 +399,17 @@ class _Generator:
         moved = rng.random() < 0.1
         village = self.village_in(regency) if moved else home
         person, truth = self.finish(
-            ref=ref, role="keluarga", group=head_truth.group, sex=sex, birth=birth, name=name.text,
-            surname=name.surname, regency=regency, village=village, episodes=(),
-        )  # fmt: skip
+            ref=ref,
+            role="keluarga",
+            group=head_truth.group,
+            sex=sex,
+            birth=birth,
+            name=name.text,
+            surname=name.surname,
+            regency=regency,
+            village=village,
+            episodes=(),
+        )
         shared_kk = (
             head.kk
             if head.kk is not None and not moved and rng.random() < 0.85
@@ -474,9 +488,7 @@ class _Generator:
             variant_of=None,
             family_of=None,
         )
-        return person, _Truth(
-            nik=nik, passport=passport, group=group, surname=surname, role=role
-        )
+        return person, _Truth(nik=nik, passport=passport, group=group, surname=surname)
 
     def variant(self, ref: str) -> SyntheticPerson:
         """Another agency's record of an earlier (original) person."""

@@ -3,8 +3,8 @@
 A second agency registering the same person rarely writes the name exactly as the first did.
 :func:`spelling_variant` applies one (sometimes two) of the rewrites listed in the domain brief:
 
-- old <-> new spelling (EYD 1972 and the Soewandi spelling before it): oe/u, dj/j, j/y, tj/c,
-  ch/kh, sj/sy, nj/ny, at most two occurrences in one word;
+- old <-> new spelling (the 1972 EYD against the Van Ophuijsen and Soewandi spellings before
+  it): oe/u, dj/j, j/y, tj/c, ch/kh, sj/sy, nj/ny, at most two places in one word;
 - another way of writing Muhammad (Muhammad, Moh., Muh., M., Mochammad, ...);
 - a doubled or undoubled letter (Hana/Hanna, Hasanudin/Hasanuddin, Siti/Sitti);
 - a trailing i/y (Rizki/Rizky);
@@ -263,7 +263,15 @@ _REWRITES: Final[tuple[tuple[_Rewrite, float], ...]] = (
     (_drop_title, 20),
     (_add_degree, 4),
 )
+_TITLE_REWRITES: Final = (_drop_title, _add_degree)
 _SECOND_REWRITE_SHARE: Final = 0.25
+
+
+def _shape(tokens: list[str]) -> list[str]:
+    return [
+        "title" if is_title(t) else "muhammad" if is_muhammad(t) else "word"
+        for t in tokens
+    ]
 
 
 def spelling_variant(name: str, rng: random.Random) -> str:
@@ -283,6 +291,8 @@ def spelling_variant(name: str, rng: random.Random) -> str:
         result = rewrite(tokens, rng)
         if result is None:
             continue
+        if rewrite not in _TITLE_REWRITES and _shape(result) != _shape(tokens):
+            continue  # a name word became a title or Muhammad ("Hjj" -> "Hj"): not a variant
         tokens = result
         applied += 1
         if rng.random() >= _SECOND_REWRITE_SHARE:
@@ -297,9 +307,18 @@ def to_old_spelling(name: str) -> str:
     """Write a modern-spelled name in pre-1972 spelling: Suharto -> Soeharto, Cahyono -> Tjahjono.
 
     Used by the generator for people born before the reform, whose documents often keep it.
-    Titles and Muhammad forms are left alone; a final y (Rizky) stays, it is not a consonant.
+    Titles, Muhammad forms and words already in old spelling are left alone; a final y
+    (Rizky) stays, it is not a consonant there.
     """
-    return " ".join(t if not _is_ordinary(t) else _old_word(t) for t in name.split())
+    return " ".join(_old_word(t) if _is_modern(t) else t for t in name.split())
+
+
+_OLD_MARKERS: Final = ("oe", "dj", "tj", "sj", "nj", "ch")
+
+
+def _is_modern(word: str) -> bool:
+    """An ordinary word with no old-spelling marker (Tadjoja, Soeharto are left alone)."""
+    return _is_ordinary(word) and not any(m in word.lower() for m in _OLD_MARKERS)
 
 
 def _old_word(word: str) -> str:
@@ -314,10 +333,7 @@ def _old_word(word: str) -> str:
             new, step = "ch", 2
         elif char == "c" and not lower.startswith("ch", i):
             new = "tj"
-        elif char == "j" and prev not in (
-            "d",
-            "t",
-        ):  # "dj", "tj" are old spelling already
+        elif char == "j":
             new = "dj"
         elif char == "y" and i + 1 < len(lower):
             new = "j"
