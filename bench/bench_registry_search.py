@@ -63,9 +63,16 @@ def _run(size: int) -> None:
     pk_of: dict[str, int] = {}
     with transaction.atomic():
         rows = [
-            Person(full_name=p.full_name, name_key=normalize_name(p.full_name).key, sex=p.sex,
-                   birth_date=p.birth_date, nik=p.nik or "", region_id=p.region_code,
-                   registered_by_agency=agency, created_by=user)
+            Person(
+                full_name=p.full_name,
+                name_key=normalize_name(p.full_name).key,
+                sex=p.sex,
+                birth_date=p.birth_date,
+                nik=p.nik or "",
+                region_id=p.region_code,
+                registered_by_agency=agency,
+                created_by=user,
+            )
             for p in people
         ]
         Person.objects.bulk_create(rows, batch_size=2000)
@@ -108,7 +115,11 @@ def _run(size: int) -> None:
     print(f"persons: {size:,} (generated in {generated:.1f} s, loaded in {loaded:.1f} s); variant searches: {n}")
     print("| search | found original in top 10 | median ms | p95 ms |")
     print("|---|---|---|---|")
-    print(f"| Sinergi (identity.names + token index) | {found_ours}/{n} ({found_ours / n:.1%}) "
-          f"| {statistics.median(ours) * 1000:.1f} | {ms(ours, 95):.1f} |")
-    print(f"| peer: Django admin search (each word icontains) | {found_peer}/{n} ({found_peer / n:.1%}) "
-          f"| {statistics.median(peer) * 1000:.1f} | {ms(peer, 95):.1f} |")
+    print(
+        f"| Sinergi (identity.names + token index) | {found_ours}/{n} ({found_ours / n:.1%}) "
+        f"| {statistics.median(ours) * 1000:.1f} | {ms(ours, 95):.1f} |"
+    )
+    print(
+        f"| peer: Django admin search (each word icontains) | {found_peer}/{n} ({found_peer / n:.1%}) "
+        f"| {statistics.median(peer) * 1000:.1f} | {ms(peer, 95):.1f} |"
+    )

@@ -1,6 +1,6 @@
 """The `sinergi` console command: Django's management commands with Sinergi's settings.
 
-    sinergi runserver | sinergi demo --persons 500 | sinergi load_regions | sinergi help
+sinergi runserver | sinergi demo --persons 500 | sinergi load_regions | sinergi help
 """
 
 import os

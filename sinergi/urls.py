@@ -25,4 +25,3 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]
-

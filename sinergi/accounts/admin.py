@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.models import Agency, AgencyUnit, User, UserRole
 
 
-class AgencyUnitInline(admin.TabularInline):
+class AgencyUnitInline(admin.TabularInline[AgencyUnit, Agency]):
     model = AgencyUnit
     extra = 0
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["code", "name", "kind", "region", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
@@ -19,13 +19,13 @@ class AgencyAdmin(admin.ModelAdmin):
     inlines = [AgencyUnitInline]
 
 
-class UserRoleInline(admin.TabularInline):
+class UserRoleInline(admin.TabularInline[UserRole, User]):
     model = UserRole
     extra = 1
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "first_name", "last_name", "agency", "is_active"]
     list_filter = ["agency", "roles__role", "is_active"]
     list_select_related = ["agency"]

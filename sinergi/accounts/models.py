@@ -73,7 +73,12 @@ class User(AbstractUser):
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     unit = models.ForeignKey(
-        AgencyUnit, verbose_name=_("work unit"), on_delete=models.SET_NULL, related_name="members", null=True, blank=True
+        AgencyUnit,
+        verbose_name=_("work unit"),
+        on_delete=models.SET_NULL,
+        related_name="members",
+        null=True,
+        blank=True,
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -88,10 +93,10 @@ class User(AbstractUser):
 
     def role_set(self) -> frozenset[Role]:
         # Cached per instance: permission checks run several times a request.
-        cached: frozenset[Role] | None = getattr(self, "_role_cache", None)
+        cached: frozenset[Role] | None = self.__dict__.get("_role_cache")
         if cached is None:
             cached = frozenset(Role(r) for r in self.roles.values_list("role", flat=True))
-            self._role_cache = cached
+            self.__dict__["_role_cache"] = cached
         return cached
 
     def has_role(self, *roles: Role) -> bool:
@@ -107,7 +112,7 @@ class User(AbstractUser):
         self.roles.exclude(role__in=wanted).delete()
         for role in wanted:
             UserRole.objects.get_or_create(user=self, role=role)
-        self._role_cache = None
+        self.__dict__.pop("_role_cache", None)
 
 
 class UserRole(models.Model):

@@ -8,15 +8,15 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sinergi.api.auth import SessionAuth, TokenAuth
-from sinergi.registry.api import router as registry_router
 from sinergi.regions.api import router as regions_router
+from sinergi.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Sinergi API",
     version="1",
     description=(
         "Inter-agency protection of Indonesian migrant workers. Authenticate with `Authorization: Bearer <token>` "
-        "(`sinergi token create`) or a browser session. Errors: `{\"detail\": ..., \"errors\": {field: [messages]}}` "
+        '(`sinergi token create`) or a browser session. Errors: `{"detail": ..., "errors": {field: [messages]}}` '
         "in the language of `Accept-Language` (id, en)."
     ),
     auth=[TokenAuth(), SessionAuth()],

@@ -4,7 +4,7 @@ from sinergi.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["at", "actor", "agency", "action", "object_type", "object_id", "via"]
     list_filter = ["action", "via", "agency"]
     search_fields = ["object_id", "summary", "actor__username"]

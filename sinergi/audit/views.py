@@ -1,9 +1,10 @@
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
 from sinergi.audit.selectors import audit_events_visible_to
 
@@ -11,7 +12,7 @@ PAGE_SIZE = 50
 
 
 @require_GET
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthedRequest) -> HttpResponse:
     """The audit trail and access log, newest first, for auditors and supervisors of the agency."""
     if not request.user.has_capability(Capability.VIEW_AUDIT_LOG):
         raise PermissionDenied(_("Only auditors, supervisors and administrators can read the audit trail."))
@@ -28,6 +29,7 @@ def events(request: HttpRequest) -> HttpResponse:
     page = list(queryset[: PAGE_SIZE + 1])
     next_before = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
     return render(
-        request, "audit/events.html",
+        request,
+        "audit/events.html",
         {"events": page[:PAGE_SIZE], "next_before": next_before, "action": action, "person": person},
     )

@@ -34,10 +34,22 @@ class DemoUser:
 
 
 AGENCIES = [
-    ("bp3mi-sulteng", "BP3MI Sulawesi Tengah", AgencyKind.BP3MI, "72.71",
-     "Jl. Tanjung Manimbaya, Palu", "pengaduan.bp3mi.sulteng@example.id"),
-    ("sentra-nipotowe", "Sentra Nipotowe Palu", AgencyKind.SENTRA_KEMENSOS, "72.71",
-     "Jl. Dr. Suharso, Palu", "sentra.nipotowe@example.id"),
+    (
+        "bp3mi-sulteng",
+        "BP3MI Sulawesi Tengah",
+        AgencyKind.BP3MI,
+        "72.71",
+        "Jl. Tanjung Manimbaya, Palu",
+        "pengaduan.bp3mi.sulteng@example.id",
+    ),
+    (
+        "sentra-nipotowe",
+        "Sentra Nipotowe Palu",
+        AgencyKind.SENTRA_KEMENSOS,
+        "72.71",
+        "Jl. Dr. Suharso, Palu",
+        "sentra.nipotowe@example.id",
+    ),
     ("dinsos-palu", "Dinas Sosial Kota Palu", AgencyKind.DINSOS_KABKOTA, "72.71", "Jl. Balai Kota, Palu", ""),
 ]
 UNITS = [("sentra-nipotowe", "pokja-tskpo", "Pokja TSKPO (Tuna Sosial dan Korban Perdagangan Orang)")]
@@ -53,12 +65,33 @@ USERS = [
 ]
 # Persons every demo has, so the walkthrough in the README works: two spellings of one name, a common name.
 FIXED_PERSONS = [
-    services.PersonData(full_name="Soeharto", sex="L", birth_date=date(1984, 3, 17), birth_place="Poso",
-                        region_code="72.02.01", kind="PMI_PURNA", nik="7202011703840003"),
-    services.PersonData(full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12), birth_place="Palu",
-                        region_code="72.71.05", kind="PMI", nik="7271055210900001", phones=["0812-4455-6677"]),
-    services.PersonData(full_name="I Wayan Sudarta", sex="L", birth_date=date(1979, 6, 2), birth_place="Parigi",
-                        region_code="72.08", kind="PMI_PURNA"),
+    services.PersonData(
+        full_name="Soeharto",
+        sex="L",
+        birth_date=date(1984, 3, 17),
+        birth_place="Poso",
+        region_code="72.02.01",
+        kind="PMI_PURNA",
+        nik="7202011703840003",
+    ),
+    services.PersonData(
+        full_name="Siti Aminah",
+        sex="P",
+        birth_date=date(1990, 10, 12),
+        birth_place="Palu",
+        region_code="72.71.05",
+        kind="PMI",
+        nik="7271055210900001",
+        phones=["0812-4455-6677"],
+    ),
+    services.PersonData(
+        full_name="I Wayan Sudarta",
+        sex="L",
+        birth_date=date(1979, 6, 2),
+        birth_place="Parigi",
+        region_code="72.08",
+        kind="PMI_PURNA",
+    ),
 ]
 
 
@@ -71,14 +104,18 @@ def seed_agencies_and_users(password: str) -> list[DemoUser]:
         agencies[code] = agency
     units = {}
     for agency_code, code, name in UNITS:
-        units[code], _ = AgencyUnit.objects.get_or_create(agency=agencies[agency_code], code=code, defaults={"name": name})
+        units[code], _ = AgencyUnit.objects.get_or_create(
+            agency=agencies[agency_code], code=code, defaults={"name": name}
+        )
     for demo in USERS:
         user, created = User.objects.get_or_create(
             username=demo.username,
             defaults={
-                "first_name": demo.first_name, "agency": agencies[demo.agency],
+                "first_name": demo.first_name,
+                "agency": agencies[demo.agency],
                 "unit": units.get(demo.unit) if demo.unit else None,
-                "is_staff": demo.is_superuser, "is_superuser": demo.is_superuser,
+                "is_staff": demo.is_superuser,
+                "is_superuser": demo.is_superuser,
             },
         )
         if created:
@@ -90,9 +127,15 @@ def seed_agencies_and_users(password: str) -> list[DemoUser]:
 
 def _person_data(person: SyntheticPerson) -> services.PersonData:
     return services.PersonData(
-        full_name=person.full_name, kind=person.kind, sex=person.sex, birth_date=person.birth_date,
-        birth_place=person.birth_place, nik=person.nik or "", region_code=person.region_code,
-        address_text=person.address_text, phones=[person.phone] if person.phone else [],
+        full_name=person.full_name,
+        kind=person.kind,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_place=person.birth_place,
+        nik=person.nik or "",
+        region_code=person.region_code,
+        address_text=person.address_text,
+        phones=[person.phone] if person.phone else [],
     )
 
 
@@ -111,8 +154,8 @@ def seed_persons(count: int, seed: int) -> int:
         (f"FIXED-{i}", data, None) for i, data in enumerate(FIXED_PERSONS[:count])
     ]
     owner_of: dict[str, str] = {}
-    for person in generate_persons(max(0, count - len(planned)), seed=seed, today=DEMO_TODAY):
-        planned.append((person.ref, _person_data(person), person))
+    for generated in generate_persons(max(0, count - len(planned)), seed=seed, today=DEMO_TODAY):
+        planned.append((generated.ref, _person_data(generated), generated))
     for index, (ref, data, synthetic) in enumerate(planned):
         # Most persons are BP3MI's; another registration of the same human goes to another agency,
         # as happens when Sentra receives someone BP3MI registered under another spelling.
@@ -130,7 +173,9 @@ def seed_persons(count: int, seed: int) -> int:
                 person = services.register_person(actor=actor, data=services.merged(data, nik=""), confirm_new=True)
             if synthetic is not None:
                 _add_details(actor, person.pk, synthetic)
-            record_event(actor=None, action="demo.person_seeded", obj=person, summary=ref, detail={"seed": seed, "ref": ref})
+            record_event(
+                actor=None, action="demo.person_seeded", obj=person, summary=ref, detail={"seed": seed, "ref": ref}
+            )
         added += 1
     return added
 
@@ -142,11 +187,15 @@ def _add_details(actor: User, person_id: int, person: SyntheticPerson) -> None:
         services.add_identifier(actor=actor, person_id=person_id, kind=IdentifierKind.PASSPORT, value=person.passport)
     for episode in person.episodes:
         services.add_migration_episode(
-            actor=actor, person_id=person_id,
+            actor=actor,
+            person_id=person_id,
             data=services.EpisodeData(
-                destination_country=episode.destination_country, employer=episode.employer,
-                placement_company=episode.placement_company, job=episode.job,
-                departure_date=episode.departure_date, return_date=episode.return_date,
+                destination_country=episode.destination_country,
+                employer=episode.employer,
+                placement_company=episode.placement_company,
+                job=episode.job,
+                departure_date=episode.departure_date,
+                return_date=episode.return_date,
                 procedural=episode.procedural,
             ),
         )

@@ -255,7 +255,10 @@ def _invalid_number(
             "Periksa kembali digitnya. Jika ini nomor luar negeri, tulis dengan kode negara setelah tanda +, "
             f"misalnya {_EXAMPLES_ID}."
         )
-        fix_en = f"Check the digits. If this is a foreign number, write it with its country code after a +, for example {_EXAMPLES_EN}."
+        fix_en = (
+            "Check the digits. If this is a foreign number, write it with its country code after a +, "
+            f"for example {_EXAMPLES_EN}."
+        )
     return _error(
         PhoneErrorCode.INVALID_NUMBER,
         f"Nomor '{shown}' bukan nomor telepon yang berlaku untuk kode negara +{country_code}. {fix_id}",

@@ -4,7 +4,7 @@ from sinergi.regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(admin.ModelAdmin[Region]):
     list_display = ["code", "name", "level"]
     list_filter = ["level"]
     search_fields = ["code", "name"]

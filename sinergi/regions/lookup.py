@@ -8,7 +8,6 @@ from sinergi.identity.regions import Region as RegionInfo
 from sinergi.identity.regions import RegionLevel as InfoLevel
 from sinergi.regions.models import Region, RegionLevel
 
-
 INFO_LEVELS = {
     RegionLevel.PROVINCE: InfoLevel.PROVINCE,
     RegionLevel.REGENCY: InfoLevel.REGENCY,

@@ -73,7 +73,7 @@ class RegionPickerMixin(forms.Form):
                 self.initial[field] = code
         parent: str | None = None
         for level, field in zip(RegionLevel.values, LEVEL_FIELDS, strict=True):
-            self.fields[field].choices = _choices(parent, RegionLevel(level))
+            self.fields[field].choices = _choices(parent, RegionLevel(level))  # type: ignore[attr-defined]
             self.fields[field].widget.attrs["data-region-level"] = field
             parent = chosen.get(field)
 

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from sinergi.accounts.http import AuthedRequest
 from sinergi.api.auth import has_scope
 from sinergi.identity.nik import parse_nik
 from sinergi.regions.lookup import database_regions
@@ -177,21 +177,27 @@ class NikOut(Schema):
     district_name: str | None = None
     birth_date: date | None = None
     sex: str | None = None
-    serial: str | None = None
+    serial: int | None = None
     errors: list[str] = []
     warnings: list[str] = []
 
 
-def _require_scope(request: HttpRequest, scope: str) -> None:
+def _require_scope(request: AuthedRequest, scope: str) -> None:
     if not has_scope(request, scope):
         raise PermissionDenied(_("This API token lacks the scope %(scope)s.") % {"scope": scope})
 
 
 def _hit_out(hit: PersonHit) -> HitOut:
     return HitOut(
-        id=hit.pk, full_name=hit.full_name, birth_year=hit.birth_year, regency=hit.regency_name, score=hit.score,
-        nik_match=hit.nik_match, full_access=hit.full_access,
-        nik=hit.person.nik if hit.person else None, birth_date=hit.person.birth_date if hit.person else None,
+        id=hit.pk,
+        full_name=hit.full_name,
+        birth_year=hit.birth_year,
+        regency=hit.regency_name,
+        score=hit.score,
+        nik_match=hit.nik_match,
+        full_access=hit.full_access,
+        nik=hit.person.nik if hit.person else None,
+        birth_date=hit.person.birth_date if hit.person else None,
     )
 
 
@@ -203,25 +209,51 @@ def _person_out(person: Person) -> PersonOut:
         .get()
     )
     return PersonOut(
-        id=person.pk, version=person.version, kind=person.kind, full_name=person.full_name,
-        aliases=sorted(alias.name for alias in person.aliases.all()), sex=person.sex, birth_date=person.birth_date,
-        birth_date_accuracy=person.birth_date_accuracy, birth_place=person.birth_place, nik=person.nik,
-        region_code=person.region_id, address_text=person.address_text, flag_child=person.flag_child,
-        flag_disability=person.flag_disability, flag_trafficking=person.flag_trafficking,
+        id=person.pk,
+        version=person.version,
+        kind=person.kind,
+        full_name=person.full_name,
+        aliases=sorted(alias.name for alias in person.aliases.all()),
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_date_accuracy=person.birth_date_accuracy,
+        birth_place=person.birth_place,
+        nik=person.nik,
+        region_code=person.region_id,
+        address_text=person.address_text,
+        flag_child=person.flag_child,
+        flag_disability=person.flag_disability,
+        flag_trafficking=person.flag_trafficking,
         phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()],
         identifiers=[IdentifierOut(id=i.pk, kind=i.kind, value=i.value) for i in person.identifiers.all()],
         family=[
-            FamilyOut(id=f.pk, relationship=f.relationship, name=f.name, phone=f.phone,
-                      is_next_of_kin=f.is_next_of_kin, relative_id=f.relative_id)
+            FamilyOut(
+                id=f.pk,
+                relationship=f.relationship,
+                name=f.name,
+                phone=f.phone,
+                is_next_of_kin=f.is_next_of_kin,
+                relative_id=f.relative_id,
+            )
             for f in person.family.all()
         ],
         episodes=[
-            EpisodeOut(id=e.pk, destination_country=e.destination_country, employer=e.employer,
-                       employer_phone=e.employer_phone, placement_company=e.placement_company, job=e.job,
-                       departure_date=e.departure_date, return_date=e.return_date, procedural=e.procedural)
+            EpisodeOut(
+                id=e.pk,
+                destination_country=e.destination_country,
+                employer=e.employer,
+                employer_phone=e.employer_phone,
+                placement_company=e.placement_company,
+                job=e.job,
+                departure_date=e.departure_date,
+                return_date=e.return_date,
+                procedural=e.procedural,
+            )
             for e in person.episodes.all()
         ],
-        registered_by=person.registered_by_agency.code, created_at=person.created_at, updated_at=person.updated_at,
+        registered_by=person.registered_by_agency.code,
+        created_at=person.created_at,
+        updated_at=person.updated_at,
     )
 
 
@@ -231,8 +263,13 @@ def _invalid(error: services.InvalidData) -> tuple[int, ErrorOut]:
 
 @router.get("", response=list[HitOut], summary="Search the registry (all agencies; limited fields for others')")
 def search(
-    request: HttpRequest, q: str = "", nik: str = "", birth_date: date | None = None, birth_year: int | None = None,
-    region: str = "", limit: int = 50,
+    request: AuthedRequest,
+    q: str = "",
+    nik: str = "",
+    birth_date: date | None = None,
+    birth_year: int | None = None,
+    region: str = "",
+    limit: int = 50,
 ) -> list[HitOut]:
     _require_scope(request, "persons:read")
     query = SearchQuery(text=q, nik=nik, birth_date=birth_date, birth_year=birth_year, region_code=region)
@@ -240,16 +277,20 @@ def search(
 
 
 @router.post(
-    "", response={201: PersonOut, 409: DuplicateOut, 422: ErrorOut}, summary="Register a person (search-before-create)",
+    "",
+    response={201: PersonOut, 409: DuplicateOut, 422: ErrorOut},
+    summary="Register a person (search-before-create)",
     description="409 lists likely existing records; repeat with `confirm_new: true` if it is a different person. "
     "The same NIK twice in one agency is always refused.",
 )
-def create(request: HttpRequest, payload: PersonIn) -> Any:
+def create(request: AuthedRequest, payload: PersonIn) -> Any:
     _require_scope(request, "persons:write")
     values = payload.dict()
     confirm_new = values.pop("confirm_new")
     try:
-        person = services.register_person(actor=request.user, data=services.PersonData(**values), confirm_new=confirm_new)
+        person = services.register_person(
+            actor=request.user, data=services.PersonData(**values), confirm_new=confirm_new
+        )
     except services.InvalidData as error:
         return _invalid(error)
     except services.PossibleDuplicate as duplicate:
@@ -260,7 +301,7 @@ def create(request: HttpRequest, payload: PersonIn) -> Any:
 
 
 @router.get("/nik/{nik}", response=NikOut, summary="What a NIK says, or why it is invalid")
-def check_nik(request: HttpRequest, nik: str) -> NikOut:
+def check_nik(request: AuthedRequest, nik: str) -> NikOut:
     result = parse_nik(nik, regions=database_regions(), today=timezone.localdate())
     errors = [localized(e) for e in result.errors]
     warnings = [localized(w) for w in result.warnings]
@@ -268,15 +309,23 @@ def check_nik(request: HttpRequest, nik: str) -> NikOut:
     if parsed is None:
         return NikOut(valid=False, errors=errors, warnings=warnings)
     return NikOut(
-        valid=True, nik=parsed.nik, province_code=parsed.province_code, regency_code=parsed.regency_code,
-        district_code=parsed.district_code, province_name=parsed.province_name, regency_name=parsed.regency_name,
-        district_name=parsed.district_name, birth_date=parsed.birth_date, sex=parsed.sex, serial=parsed.serial,
+        valid=True,
+        nik=parsed.nik,
+        province_code=parsed.province_code,
+        regency_code=parsed.regency_code,
+        district_code=parsed.district_code,
+        province_name=parsed.province_name,
+        regency_name=parsed.regency_name,
+        district_name=parsed.district_name,
+        birth_date=parsed.birth_date,
+        sex=parsed.sex,
+        serial=parsed.serial,
         warnings=warnings,
     )
 
 
 @router.get("/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="A person's full record")
-def detail(request: HttpRequest, person_id: int) -> Any:
+def detail(request: AuthedRequest, person_id: int) -> Any:
     _require_scope(request, "persons:read")
     person = get_person_for_user(request.user, person_id)
     services.record_person_view(actor=request.user, person=person)
@@ -284,10 +333,11 @@ def detail(request: HttpRequest, person_id: int) -> Any:
 
 
 @router.patch(
-    "/{person_id}", response={200: PersonOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    "/{person_id}",
+    response={200: PersonOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Change a person's core data (optimistic lock on `version`)",
 )
-def update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+def update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     _require_scope(request, "persons:write")
     person = get_person_for_user(request.user, person_id)
     changes = payload.dict(exclude_unset=True)
@@ -302,7 +352,7 @@ def update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
     return 200, _person_out(person)
 
 
-def _add(request: HttpRequest, person_id: int, action: Any) -> Any:
+def _add(request: AuthedRequest, person_id: int, action: Any) -> Any:
     _require_scope(request, "persons:write")
     try:
         action()
@@ -312,31 +362,34 @@ def _add(request: HttpRequest, person_id: int, action: Any) -> Any:
 
 
 @router.post("/{person_id}/phones", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add a phone")
-def add_phone(request: HttpRequest, person_id: int, payload: PhoneIn) -> Any:
-    return _add(request, person_id, lambda: services.add_phone(actor=request.user, person_id=person_id, **payload.dict()))
+def add_phone(request: AuthedRequest, person_id: int, payload: PhoneIn) -> Any:
+    return _add(
+        request, person_id, lambda: services.add_phone(actor=request.user, person_id=person_id, **payload.dict())
+    )
 
 
 @router.post(
     "/{person_id}/identifiers", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add an identifier"
 )
-def add_identifier(request: HttpRequest, person_id: int, payload: IdentifierIn) -> Any:
+def add_identifier(request: AuthedRequest, person_id: int, payload: IdentifierIn) -> Any:
     return _add(
         request, person_id, lambda: services.add_identifier(actor=request.user, person_id=person_id, **payload.dict())
     )
 
 
 @router.post("/{person_id}/family", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add a relative")
-def add_family(request: HttpRequest, person_id: int, payload: FamilyIn) -> Any:
+def add_family(request: AuthedRequest, person_id: int, payload: FamilyIn) -> Any:
     return _add(
         request, person_id, lambda: services.add_family_link(actor=request.user, person_id=person_id, **payload.dict())
     )
 
 
 @router.post(
-    "/{person_id}/episodes", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut},
+    "/{person_id}/episodes",
+    response={201: PersonOut, 404: ErrorOut, 422: ErrorOut},
     summary="Add a migration episode",
 )
-def add_episode(request: HttpRequest, person_id: int, payload: EpisodeIn) -> Any:
+def add_episode(request: AuthedRequest, person_id: int, payload: EpisodeIn) -> Any:
     data = services.EpisodeData(**payload.dict())
     return _add(
         request, person_id, lambda: services.add_migration_episode(actor=request.user, person_id=person_id, data=data)
@@ -344,10 +397,11 @@ def add_episode(request: HttpRequest, person_id: int, payload: EpisodeIn) -> Any
 
 
 @router.delete(
-    "/{person_id}/{kind}/{record_id}", response={204: None, 404: ErrorOut},
+    "/{person_id}/{kind}/{record_id}",
+    response={204: None, 404: ErrorOut},
     summary="Remove a phone, identifier, family link or episode (kind: phones, identifiers, family, episodes)",
 )
-def remove(request: HttpRequest, person_id: int, kind: str, record_id: int) -> Any:
+def remove(request: AuthedRequest, person_id: int, kind: str, record_id: int) -> Any:
     _require_scope(request, "persons:write")
     kinds = {"phones": "phone", "identifiers": "identifier", "family": "family", "episodes": "episode"}
     if kind not in kinds:

@@ -24,8 +24,10 @@ def country_name(code: str, language: str | None = None) -> str:
 def country_choices(language: str | None = None) -> list[tuple[str, str]]:
     names = _territories(language or get_language() or "id")
     common = [(code, names[code]) for code in COMMON_DESTINATIONS]
-    rest = sorted(((code, name) for code, name in names.items() if code not in COMMON_DESTINATIONS and code != "ID"),
-                  key=lambda item: item[1])
+    rest = sorted(
+        ((code, name) for code, name in names.items() if code not in COMMON_DESTINATIONS and code != "ID"),
+        key=lambda item: item[1],
+    )
     return [("", "—"), *common, ("", "──────────"), *rest]
 
 

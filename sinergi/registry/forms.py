@@ -34,12 +34,16 @@ class PersonSearchForm(RegionPickerMixin):
 class PersonForm(ServiceErrorsMixin, RegionPickerMixin):
     full_name = forms.CharField(label=_("Full name"), max_length=200, help_text=_("As written on the KTP or passport."))
     aliases = forms.CharField(
-        label=_("Other names"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Other names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line: nickname, other spelling, name in the passport."),
     )
     kind = forms.ChoiceField(label=_("Status"), choices=PersonKind.choices)
     nik = forms.CharField(
-        label=_("NIK"), required=False, max_length=40,
+        label=_("NIK"),
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("16 digits from the KTP or KK. Leave empty if unknown."),
     )
@@ -53,7 +57,9 @@ class PersonForm(ServiceErrorsMixin, RegionPickerMixin):
         label=_("Address"), required=False, max_length=300, help_text=_("Street, RT/RW, hamlet (dusun).")
     )
     phone = forms.CharField(
-        label=_("Phone / WhatsApp"), required=False, max_length=40,
+        label=_("Phone / WhatsApp"),
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
         help_text=_("Indonesian numbers may start with 0; foreign numbers need their country code, e.g. +60."),
     )
@@ -114,16 +120,20 @@ class EpisodeForm(ServiceErrorsMixin):
     employer_phone = forms.CharField(label=_("Employer phone"), max_length=40, required=False)
     placement_company = forms.CharField(label=_("Placement company (P3MI)"), max_length=200, required=False)
     job = forms.CharField(label=_("Job"), max_length=120, required=False)
-    departure_date = forms.DateField(label=_("Departure"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS)
+    departure_date = forms.DateField(
+        label=_("Departure"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
     return_date = forms.DateField(label=_("Return"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS)
     procedural = forms.NullBooleanField(
         label=_("Procedural departure"),
-        widget=forms.Select(choices=[("unknown", _("Unknown")), ("true", _("Yes, procedural")), ("false", _("No, nonprocedural"))]),
+        widget=forms.Select(
+            choices=[("unknown", _("Unknown")), ("true", _("Yes, procedural")), ("false", _("No, nonprocedural"))]
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["destination_country"].choices = country_choices()
+        self.fields["destination_country"].choices = country_choices()  # type: ignore[attr-defined]
 
     def to_data(self) -> EpisodeData:
         cleaned = self.cleaned_data

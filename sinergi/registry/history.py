@@ -33,7 +33,7 @@ def person_changes(person: Person, limit: int = 50) -> list[Revision]:
         if older is not None:
             delta = newer.diff_against(older)
             for change in delta.changes:
-                label = str(Person._meta.get_field(change.field).verbose_name)
+                label = str(getattr(Person._meta.get_field(change.field), "verbose_name", change.field))
                 changes.append(FieldChange(label, _display(change.old), _display(change.new)))
         revisions.append(
             Revision(

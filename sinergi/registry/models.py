@@ -127,6 +127,9 @@ class NameToken(models.Model):
             models.Index(fields=["phonetic"], name="nametoken_phonetic"),
         ]
 
+    def __str__(self) -> str:
+        return self.token
+
 
 class IdentifierKind(models.TextChoices):
     KK = "KK", _("Family card number (KK)")
@@ -184,7 +187,11 @@ class FamilyLink(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family")
     relationship = models.CharField(_("relationship"), max_length=10, choices=Relationship.choices)
     relative = models.ForeignKey(
-        Person, verbose_name=_("registered relative"), on_delete=models.SET_NULL, null=True, blank=True,
+        Person,
+        verbose_name=_("registered relative"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     name = models.CharField(_("name"), max_length=200)

@@ -16,8 +16,8 @@ from django.http import Http404
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.identity.names import name_similarity, normalize_name, phonetic_key
-from sinergi.registry.models import NameToken, Person, PersonAlias
 from sinergi.regions.models import Region
+from sinergi.registry.models import NameToken, Person, PersonAlias
 
 # Below this name similarity a candidate is not shown (0..1, see identity.names.name_similarity).
 MIN_NAME_SCORE = 0.72
@@ -105,9 +105,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     name_key = ""
     if text:
         candidate_ids, name_key = _name_candidates(text)
-        alias_ids = set(
-            PersonAlias.objects.filter(person_id__in=candidate_ids).values_list("person_id", flat=True)
-        )
+        alias_ids = set(PersonAlias.objects.filter(person_id__in=candidate_ids).values_list("person_id", flat=True))
         base = base.filter(pk__in=candidate_ids)
     else:
         alias_ids = set()
@@ -123,7 +121,13 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
 
     rows = list(
         base.select_related("region").only(
-            "pk", "full_name", "name_key", "birth_date", "nik", "region__code", "region__name",
+            "pk",
+            "full_name",
+            "name_key",
+            "birth_date",
+            "nik",
+            "region__code",
+            "region__name",
             "registered_by_agency_id",
         )[:MAX_CANDIDATES]
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -32,8 +33,18 @@ from sinergi.registry.selectors import PersonHit, find_possible_duplicates, get_
 
 # Fields of PersonData that map one-to-one onto Person columns.
 PERSON_FIELDS = (
-    "kind", "full_name", "sex", "birth_date", "birth_date_accuracy", "birth_place", "nik", "region_code",
-    "address_text", "flag_child", "flag_disability", "flag_trafficking",
+    "kind",
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_date_accuracy",
+    "birth_place",
+    "nik",
+    "region_code",
+    "address_text",
+    "flag_child",
+    "flag_disability",
+    "flag_trafficking",
 )
 
 
@@ -60,7 +71,10 @@ class PossibleDuplicate(RegistryError):
 class NikAlreadyRegistered(RegistryError):
     def __init__(self, existing: Person) -> None:
         super().__init__(
-            _("NIK %(nik)s is already registered in your agency as %(name)s. Open that record instead of registering again.")
+            _(
+                "NIK %(nik)s is already registered in your agency as %(name)s. "
+                "Open that record instead of registering again."
+            )
             % {"nik": existing.nik, "name": existing.full_name}
         )
         self.existing = existing
@@ -103,6 +117,12 @@ def _require(actor: User, capability: Capability) -> None:
         raise PermissionDenied(_("Your role does not allow this."))
 
 
+def _by(actor: User, instance: Any) -> Any:
+    """Name the actor in the django-simple-history row of this save/delete (also outside web requests)."""
+    instance._history_user = actor
+    return instance
+
+
 def _cleaned(data: PersonData) -> PersonData:
     """Validated and normalised copy of `data`, or InvalidData naming every problem at once."""
     errors: dict[str, list[str]] = {}
@@ -134,16 +154,16 @@ def _apply(person: Person, data: PersonData) -> list[str]:
     return changed
 
 
-def _set_aliases(person: Person, aliases: list[str]) -> bool:
+def _set_aliases(actor: User, person: Person, aliases: list[str]) -> bool:
     wanted = {alias.strip(): normalize_name(alias).key for alias in aliases if alias.strip()}
     current = {alias.name: alias for alias in person.aliases.all()}
     removed = [alias for name, alias in current.items() if name not in wanted]
     for alias in removed:
-        alias._history_user = person._history_user  # type: ignore[attr-defined]
+        _by(actor, alias)
         alias.delete()
     added = [PersonAlias(person=person, name=name, name_key=key) for name, key in wanted.items() if name not in current]
     for alias in added:
-        alias._history_user = person._history_user  # type: ignore[attr-defined]
+        _by(actor, alias)
         alias.save()
     return bool(removed or added)
 
@@ -166,18 +186,21 @@ def register_person(*, actor: User, data: PersonData, confirm_new: bool = False)
         if hits:
             raise PossibleDuplicate(hits)
     now = timezone.now()
-    person = Person(registered_by_agency_id=actor.agency_id, created_by=actor, created_at=now, updated_at=now)
+    person = Person(registered_by_agency=actor.agency, created_by=actor, created_at=now, updated_at=now)
     _apply(person, data)
-    person._history_user = actor  # type: ignore[attr-defined]
+    _by(actor, person)
     person.save()
-    _set_aliases(person, data.aliases)
+    _set_aliases(actor, person, data.aliases)
     for number in data.phones:
         phone = PersonPhone(person=person, number=number)
-        phone._history_user = actor  # type: ignore[attr-defined]
+        _by(actor, phone)
         phone.save()
     _index_names(person)
     record_event(
-        actor=actor, action="person.registered", obj=person, summary=person.full_name,
+        actor=actor,
+        action="person.registered",
+        obj=person,
+        summary=person.full_name,
         detail={"confirmed_despite_matches": confirm_new},
     )
     return person
@@ -203,9 +226,9 @@ def update_person(*, actor: User, person_id: int, data: PersonData, expected_ver
         )
         if clash is not None:
             raise NikAlreadyRegistered(clash)
-    person._history_user = actor  # type: ignore[attr-defined]
+    _by(actor, person)
     changed = _apply(person, data)
-    if _set_aliases(person, data.aliases):
+    if _set_aliases(actor, person, data.aliases):
         changed.append("aliases")
     if not changed:
         return person
@@ -224,7 +247,8 @@ def person_data_of(person: Person) -> PersonData:
     return PersonData(**values, aliases=[alias.name for alias in person.aliases.all()])
 
 
-def merged(data: PersonData, **changes: object) -> PersonData:
+def merged(data: PersonData, **changes: Any) -> PersonData:
+    """A copy of `data` with `changes` applied (unknown keys ignored: API payloads may carry more)."""
     known = {f.name for f in fields(PersonData)}
     return replace(data, **{k: v for k, v in changes.items() if k in known})
 
@@ -245,10 +269,15 @@ def add_identifier(*, actor: User, person_id: int, kind: str, value: str) -> Per
     cleaned = validation.check_identifier(kind, value, errors)
     if errors:
         raise InvalidData(errors)
-    identifier, created = PersonIdentifier.objects.get_or_create(person=person, kind=kind, value=cleaned)
-    if created:
+    identifier = PersonIdentifier.objects.filter(person=person, kind=kind, value=cleaned).first()
+    if identifier is None:
+        identifier = _by(actor, PersonIdentifier(person=person, kind=kind, value=cleaned))
+        identifier.save()
         record_event(
-            actor=actor, action="person.identifier_added", obj=person, summary=person.full_name,
+            actor=actor,
+            action="person.identifier_added",
+            obj=person,
+            summary=person.full_name,
             detail={"kind": kind},
         )
     return identifier
@@ -262,15 +291,23 @@ def add_phone(*, actor: User, person_id: int, number: str, label: str = "") -> P
     e164 = validation.check_phone(number, "number", errors)
     if errors:
         raise InvalidData(errors)
-    phone, created = PersonPhone.objects.get_or_create(person=person, number=e164, defaults={"label": label.strip()})
-    if created:
+    phone = PersonPhone.objects.filter(person=person, number=e164).first()
+    if phone is None:
+        phone = _by(actor, PersonPhone(person=person, number=e164, label=label.strip()))
+        phone.save()
         record_event(actor=actor, action="person.phone_added", obj=person, summary=person.full_name)
     return phone
 
 
 @transaction.atomic
 def add_family_link(
-    *, actor: User, person_id: int, relationship: str, name: str, phone: str = "", is_next_of_kin: bool = False,
+    *,
+    actor: User,
+    person_id: int,
+    relationship: str,
+    name: str,
+    phone: str = "",
+    is_next_of_kin: bool = False,
     relative_id: int | None = None,
 ) -> FamilyLink:
     _require(actor, Capability.EDIT_PERSONS)
@@ -283,10 +320,15 @@ def add_family_link(
         relative = get_person_for_user(actor, relative_id)  # only a relative the actor may see
     if errors:
         raise InvalidData(errors)
-    link = FamilyLink.objects.create(
-        person=person, relationship=relationship, name=name.strip(), phone=e164, is_next_of_kin=is_next_of_kin,
+    link = FamilyLink(
+        person=person,
+        relationship=relationship,
+        name=name.strip(),
+        phone=e164,
+        is_next_of_kin=is_next_of_kin,
         relative=relative,
     )
+    _by(actor, link).save()
     record_event(actor=actor, action="person.family_added", obj=person, summary=person.full_name)
     return link
 
@@ -311,15 +353,19 @@ def add_migration_episode(*, actor: User, person_id: int, data: EpisodeData) -> 
     data = validation.check_episode(data, person.birth_date, errors)
     if errors:
         raise InvalidData(errors)
-    episode = MigrationEpisode.objects.create(person=person, **data.__dict__)
+    episode = MigrationEpisode(person=person, **data.__dict__)
+    _by(actor, episode).save()
     record_event(
-        actor=actor, action="person.episode_added", obj=person, summary=person.full_name,
+        actor=actor,
+        action="person.episode_added",
+        obj=person,
+        summary=person.full_name,
         detail={"country": data.destination_country},
     )
     return episode
 
 
-SUB_RECORDS = {
+SUB_RECORDS: dict[str, type[PersonIdentifier | PersonPhone | FamilyLink | MigrationEpisode]] = {
     "identifier": PersonIdentifier,
     "phone": PersonPhone,
     "family": FamilyLink,
@@ -336,13 +382,28 @@ def remove_sub_record(*, actor: User, person_id: int, kind: str, record_id: int)
     record = model.objects.filter(person=person, pk=record_id).first()
     if record is None:
         return  # already removed (a double click): nothing to do
-    record._history_user = actor  # type: ignore[attr-defined]
+    _by(actor, record)
     record.delete()
     record_event(actor=actor, action=f"person.{kind}_removed", obj=person, summary=person.full_name)
 
 
 __all__ = [
-    "EpisodeData", "IdentifierKind", "InvalidData", "NikAlreadyRegistered", "PersonData", "PossibleDuplicate",
-    "RegistryError", "StaleEdit", "add_family_link", "add_identifier", "add_migration_episode", "add_phone",
-    "merged", "person_data_of", "record_person_view", "register_person", "remove_sub_record", "update_person",
+    "EpisodeData",
+    "IdentifierKind",
+    "InvalidData",
+    "NikAlreadyRegistered",
+    "PersonData",
+    "PossibleDuplicate",
+    "RegistryError",
+    "StaleEdit",
+    "add_family_link",
+    "add_identifier",
+    "add_migration_episode",
+    "add_phone",
+    "merged",
+    "person_data_of",
+    "record_person_view",
+    "register_person",
+    "remove_sub_record",
+    "update_person",
 ]

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from sinergi.identity.issues import Issue
 from sinergi.identity.nik import parse_nik
 from sinergi.identity.phones import normalize_phone
-from sinergi.registry.countries import is_country_code
-from sinergi.registry.models import BirthDateAccuracy, IdentifierKind, PersonKind, Relationship, Sex
 from sinergi.regions.lookup import database_regions
 from sinergi.regions.models import Region
+from sinergi.registry.countries import is_country_code
+from sinergi.registry.models import BirthDateAccuracy, IdentifierKind, PersonKind, Relationship, Sex
 
 if TYPE_CHECKING:
     from sinergi.registry.services import EpisodeData, PersonData
@@ -74,28 +74,43 @@ def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
         if data.birth_date > today:
             _add(errors, "birth_date", _("The birth date is in the future: check the year."))
         elif data.birth_date.year < OLDEST_BIRTH_YEAR:
-            _add(errors, "birth_date", _("The birth date is before %(year)s: check the year.") % {"year": OLDEST_BIRTH_YEAR})
+            _add(
+                errors,
+                "birth_date",
+                _("The birth date is before %(year)s: check the year.") % {"year": OLDEST_BIRTH_YEAR},
+            )
 
     nik = ""
     if data.nik.strip():
         nik, nik_birth, nik_sex = check_nik(data.nik, errors)
-        if nik and data.birth_date and nik_birth and data.birth_date_accuracy == BirthDateAccuracy.EXACT \
-                and nik_birth != data.birth_date:
+        if (
+            nik
+            and data.birth_date
+            and nik_birth
+            and data.birth_date_accuracy == BirthDateAccuracy.EXACT
+            and nik_birth != data.birth_date
+        ):
             _add(
-                errors, "nik",
+                errors,
+                "nik",
                 _("The NIK says born %(nik_date)s but the birth date given is %(date)s. Check both against the KTP.")
                 % {"nik_date": nik_birth.strftime("%d-%m-%Y"), "date": data.birth_date.strftime("%d-%m-%Y")},
             )
         if nik and data.sex and nik_sex and nik_sex != data.sex:
             _add(
-                errors, "nik",
+                errors,
+                "nik",
                 _("The NIK says sex %(nik_sex)s (women have 40 added to the birth day) but %(sex)s was chosen.")
                 % {"nik_sex": nik_sex, "sex": data.sex},
             )
 
     region_code = data.region_code.strip()
     if region_code and not Region.objects.filter(code=region_code).exists():
-        _add(errors, "region_code", _("Region code %(code)s does not exist in the Kemendagri list.") % {"code": region_code})
+        _add(
+            errors,
+            "region_code",
+            _("Region code %(code)s does not exist in the Kemendagri list.") % {"code": region_code},
+        )
 
     phones: list[str] = []
     for number in data.phones:
@@ -105,8 +120,14 @@ def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
                 phones.append(e164)
     aliases = [" ".join(alias.split()) for alias in data.aliases if alias.strip()]
     return merged(
-        data, full_name=full_name, nik=nik, region_code=region_code, phones=phones, aliases=aliases,
-        birth_place=data.birth_place.strip(), address_text=data.address_text.strip(),
+        data,
+        full_name=full_name,
+        nik=nik,
+        region_code=region_code,
+        phones=phones,
+        aliases=aliases,
+        birth_place=data.birth_place.strip(),
+        address_text=data.address_text.strip(),
     )
 
 

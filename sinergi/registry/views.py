@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
 from sinergi.identity.nik import parse_nik
 from sinergi.regions.lookup import database_regions
@@ -33,18 +34,18 @@ from sinergi.registry.validation import localized
 PAGE_SIZE = 25
 
 
-def _require(request: HttpRequest, capability: Capability) -> None:
+def _require(request: AuthedRequest, capability: Capability) -> None:
     if not request.user.has_capability(capability):
         raise PermissionDenied(_("Your role does not allow this."))
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     return redirect("registry:search")
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     """Search the registry; with no query, list the agency's own persons, newest first (keyset pages)."""
     _require(request, Capability.VIEW_PERSONS)
     form = PersonSearchForm(request.GET or None)
@@ -60,7 +61,9 @@ def search(request: HttpRequest) -> HttpResponse:
             region_code=form.cleaned_data.get("region_code") or "",
         )
         # Choosing only the preselected province is not a search.
-        if query.region_code == request.GET.get("province") and not (query.text or query.birth_date or query.birth_year):
+        if query.region_code == request.GET.get("province") and not (
+            query.text or query.birth_date or query.birth_year
+        ):
             query = SearchQuery()
         hits = search_persons(request.user, query) if not query.is_empty else None
     if hits is None:
@@ -79,21 +82,23 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def possible_matches(request: HttpRequest) -> HttpResponse:
+def possible_matches(request: AuthedRequest) -> HttpResponse:
     """Live search-before-create panel for the registration form (htmx)."""
     _require(request, Capability.VIEW_PERSONS)
     form = PersonForm(request.GET)
     form.is_valid()  # only the parsed values are used; errors show on submit
     cleaned = getattr(form, "cleaned_data", {})
     hits = find_possible_duplicates(
-        request.user, full_name=cleaned.get("full_name") or "", nik=cleaned.get("nik") or "",
+        request.user,
+        full_name=cleaned.get("full_name") or "",
+        nik=cleaned.get("nik") or "",
         birth_date=cleaned.get("birth_date"),
     )
     return render(request, "registry/_matches.html", {"hits": hits})
 
 
 @require_GET
-def nik_check(request: HttpRequest) -> HttpResponse:
+def nik_check(request: AuthedRequest) -> HttpResponse:
     """What a NIK says (region, birth date, sex) or why it is rejected; a page and an htmx fragment."""
     raw = request.GET.get("nik", "").strip()
     result = parse_nik(raw, regions=database_regions(), today=timezone.localdate()) if raw else None
@@ -106,7 +111,7 @@ def nik_check(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
     hits = None
     nik_clash = None
@@ -134,11 +139,13 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect("registry:detail", pk=person.pk)
     else:
         form = PersonForm(initial={"full_name": request.GET.get("q", ""), "kind": "PMI"})
-    return render(request, "registry/person_form.html", {"form": form, "hits": hits, "nik_clash": nik_clash, "creating": True})
+    return render(
+        request, "registry/person_form.html", {"form": form, "hits": hits, "nik_clash": nik_clash, "creating": True}
+    )
 
 
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
     person = get_person_for_user(request.user, pk)
     if request.method == "POST":
@@ -146,7 +153,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if REFRESH_BUTTON not in request.POST and form.is_valid():
             try:
                 services.update_person(
-                    actor=request.user, person_id=person.pk, data=form.to_data(),
+                    actor=request.user,
+                    person_id=person.pk,
+                    data=form.to_data(),
                     expected_version=form.cleaned_data.get("version") or 0,
                 )
             except services.InvalidData as error:
@@ -163,13 +172,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form, "person": person, "creating": False})
 
 
-def _detail_context(request: HttpRequest, person: Person, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, person: Person, **forms: Any) -> dict[str, Any]:
     person = (
         Person.objects.filter(pk=person.pk)
         .select_related("region__parent__parent__parent", "registered_by_agency", "created_by")
         .prefetch_related(
-            Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")), "identifiers", "phones",
-            "family", "episodes",
+            Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")),
+            "identifiers",
+            "phones",
+            "family",
+            "episodes",
         )
         .get()
     )
@@ -187,7 +199,7 @@ def _detail_context(request: HttpRequest, person: Person, **forms: Any) -> dict[
 
 
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     services.record_person_view(actor=request.user, person=person)
     return render(request, "registry/person_detail.html", _detail_context(request, person))
@@ -197,7 +209,7 @@ SUB_FORMS = {"identifier": IdentifierForm, "phone": PhoneForm, "family": FamilyL
 
 
 @require_POST
-def add_sub_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def add_sub_record(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
     person = get_person_for_user(request.user, pk)
     if kind not in SUB_FORMS:
@@ -215,7 +227,7 @@ def add_sub_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "registry/person_detail.html", context, status=400)
 
 
-def _save_sub_record(request: HttpRequest, person: Person, kind: str, form: Any) -> None:
+def _save_sub_record(request: AuthedRequest, person: Person, kind: str, form: Any) -> None:
     cleaned = form.cleaned_data
     if kind == "identifier":
         services.add_identifier(actor=request.user, person_id=person.pk, kind=cleaned["kind"], value=cleaned["value"])
@@ -223,15 +235,19 @@ def _save_sub_record(request: HttpRequest, person: Person, kind: str, form: Any)
         services.add_phone(actor=request.user, person_id=person.pk, number=cleaned["number"], label=cleaned["label"])
     elif kind == "family":
         services.add_family_link(
-            actor=request.user, person_id=person.pk, relationship=cleaned["relationship"], name=cleaned["name"],
-            phone=cleaned.get("phone") or "", is_next_of_kin=cleaned.get("is_next_of_kin", False),
+            actor=request.user,
+            person_id=person.pk,
+            relationship=cleaned["relationship"],
+            name=cleaned["name"],
+            phone=cleaned.get("phone") or "",
+            is_next_of_kin=cleaned.get("is_next_of_kin", False),
         )
     else:
         services.add_migration_episode(actor=request.user, person_id=person.pk, data=form.to_data())
 
 
 @require_POST
-def remove_sub_record(request: HttpRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
+def remove_sub_record(request: AuthedRequest, pk: int, kind: str, record_id: int) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
     if kind not in services.SUB_RECORDS:
         raise Http404

@@ -9,7 +9,6 @@ Personas (agency, role):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,10 +23,9 @@ TEST_PROVINCES = {"72"}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         load_regions(provinces=TEST_PROVINCES)
-    yield
 
 
 @pytest.fixture

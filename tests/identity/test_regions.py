@@ -96,7 +96,7 @@ def test_it_loads_a_directory_of_tables(tmp_path: Path) -> None:
 def test_it_fails_loudly_on_a_broken_table(tmp_path: Path, districts: str) -> None:
     write_tables(tmp_path, districts)
 
-    with pytest.raises(ValueError, match="districts.csv"):
+    with pytest.raises(ValueError, match=r"districts\.csv"):
         RegionDirectory.from_csv_dir(tmp_path)
 
 

@@ -7,7 +7,9 @@ from sinergi.accounts.tokens import SCOPES, create_token
 
 
 class Command(BaseCommand):
-    help = "Create an API token for a user: sinergi token create --user bp3mi.petugas --name sisko --scopes persons:read"
+    help = (
+        "Create an API token for a user: sinergi token create --user bp3mi.petugas --name sisko --scopes persons:read"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["create"])

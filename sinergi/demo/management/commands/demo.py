@@ -11,14 +11,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, default=300, help="How many persons (default 300).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
-        parser.add_argument("--password", default=DEFAULT_PASSWORD, help=f"Password of every demo account "
-                            f"(default {DEFAULT_PASSWORD!r}); only used when an account is created.")
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"Password of every demo account "
+            f"(default {DEFAULT_PASSWORD!r}); only used when an account is created.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = seed_agencies_and_users(options["password"])
         added = seed_persons(options["persons"], options["seed"])
         self.stdout.write(f"Demo persons: {added} added (seed {options['seed']}).")
-        self.stdout.write("Demo accounts (password: %s):" % options["password"])
+        self.stdout.write(f"Demo accounts (password: {options['password']}):")
         for user in users:
             roles = ", ".join(role.value for role in user.roles)
             self.stdout.write(f"  {user.username:<16} {user.agency:<16} {roles}")

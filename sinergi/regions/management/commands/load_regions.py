@@ -10,7 +10,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--province", action="append", dest="provinces", help="Load villages only for this province code (repeatable)."
+            "--province",
+            action="append",
+            dest="provinces",
+            help="Load villages only for this province code (repeatable).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
