@@ -87,7 +87,8 @@ def _run(size: int) -> None:
     variants = [p for p in people if p.variant_of and p.full_name]
     ours: list[float] = []
     peer: list[float] = []
-    found_ours = found_peer = 0
+    found_ours = found_peer = first_ours = 0
+    hits_ours: list[int] = []
     for variant in variants:
         target = pk_of[variant.variant_of or ""]
         year = variant.birth_date.year
@@ -95,6 +96,8 @@ def _run(size: int) -> None:
         hits = search_persons(user, SearchQuery(text=variant.full_name, birth_year=year), limit=10)
         ours.append(time.perf_counter() - started)
         found_ours += any(hit.pk == target for hit in hits)
+        first_ours += bool(hits) and hits[0].pk == target
+        hits_ours.append(len(hits))
 
         started = time.perf_counter()
         words = Q()

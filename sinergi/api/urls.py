@@ -33,7 +33,11 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or _("Your role does not allow this.")}, status=403)
+    return api.create_response(
+        request,
+        {"detail": str(exc) or _("Your role does not allow this. Ask your supervisor if you need it.")},
+        status=403,
+    )
 
 
 def _exempt_from_login_redirect(patterns: list) -> None:  # type: ignore[type-arg]

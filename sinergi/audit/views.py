@@ -15,7 +15,9 @@ PAGE_SIZE = 50
 def events(request: AuthedRequest) -> HttpResponse:
     """The audit trail and access log, newest first, for auditors and supervisors of the agency."""
     if not request.user.has_capability(Capability.VIEW_AUDIT_LOG):
-        raise PermissionDenied(_("Only auditors, supervisors and administrators can read the audit trail."))
+        raise PermissionDenied(
+            _("Only auditors, supervisors and administrators can read the audit trail; ask one of them.")
+        )
     queryset = audit_events_visible_to(request.user).select_related("actor", "agency").order_by("-id")
     action = request.GET.get("action", "")
     person = request.GET.get("person", "")

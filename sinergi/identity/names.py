@@ -124,10 +124,7 @@ _UNAMBIGUOUS_DEGREES = _words(
 # dropped when dotted or after a comma, where they can only be degrees.
 _AMBIGUOUS_DEGREES = _words("se sh st ss ssi sst sei shi ssy str mm mh mt ma ama ns sp")
 _ALL_DEGREES = _UNAMBIGUOUS_DEGREES | _AMBIGUOUS_DEGREES
-_DOTTED_TITLES = (
-    frozenset(title for title in _LEADING_TITLES if len(title) > 1)
-    | _DOTTED_ONLY_TITLES
-)
+_DOTTED_TITLES = frozenset(title for title in _LEADING_TITLES if len(title) > 1) | _DOTTED_ONLY_TITLES
 # A degree is written in at most three short parts ("S. Pd. I", "A. Md. Kep").
 _MAX_DEGREE_PARTS = 3
 _MAX_DEGREE_PART_LENGTH = 4
@@ -143,9 +140,7 @@ _BALINESE_PREFIX_WORDS = _words(
     gusti cokorda tjokorda dewa desak
     """
 )
-_BALINESE_PREFIX_PAIRS = frozenset(
-    {("ida", "bagus"), ("ida", "ayu"), ("anak", "agung"), ("i", "gusti")}
-)
+_BALINESE_PREFIX_PAIRS = frozenset({("ida", "bagus"), ("ida", "ayu"), ("anak", "agung"), ("i", "gusti")})
 _COMMON_WORDS = frozenset({"siti", "nur", "abdul", "muhammad", "ahmad"})
 
 # How much a low-information token counts in name_similarity, against 1.0 for
@@ -190,14 +185,8 @@ def normalize_name(raw: str) -> NormalizedName:
     return NormalizedName(
         written=written,
         tokens=tuple(tokens),
-        low_information=tuple(
-            token for position, token in enumerate(tokens) if position in low_positions
-        ),
-        informative_tokens=tuple(
-            token
-            for position, token in enumerate(tokens)
-            if position not in low_positions
-        ),
+        low_information=tuple(token for position, token in enumerate(tokens) if position in low_positions),
+        informative_tokens=tuple(token for position, token in enumerate(tokens) if position not in low_positions),
     )
 
 
@@ -211,9 +200,7 @@ def phonetic_key(token: str) -> str:
     canonical = "".join(_canonical_token(part) for part in _split_tokens(_fold(token)))
     if not canonical:
         return ""
-    skeleton = canonical[0] + "".join(
-        letter for letter in canonical[1:] if letter not in "aeiouh"
-    )
+    skeleton = canonical[0] + "".join(letter for letter in canonical[1:] if letter not in "aeiouh")
     return _DOUBLED.sub(r"\1", skeleton)
 
 
@@ -236,15 +223,9 @@ def name_similarity(a: str | NormalizedName, b: str | NormalizedName) -> float:
         return 0.0
     if first.key == second.key:
         return 1.0
-    score = (
-        _directed_similarity(first, second) + _directed_similarity(second, first)
-    ) / 2
+    score = (_directed_similarity(first, second) + _directed_similarity(second, first)) / 2
     if len(first.tokens) != len(second.tokens):
-        joined = (
-            fuzz.ratio("".join(first.tokens), "".join(second.tokens))
-            / 100
-            * _JOINED_DISCOUNT
-        )
+        joined = fuzz.ratio("".join(first.tokens), "".join(second.tokens)) / 100 * _JOINED_DISCOUNT
         score = max(score, joined)
     return min(1.0, max(0.0, score))
 
@@ -253,10 +234,7 @@ def _directed_similarity(source: NormalizedName, target: NormalizedName) -> floa
     weighted = [(token, 1.0) for token in source.informative_tokens] + [
         (token, LOW_INFORMATION_WEIGHT) for token in source.low_information
     ]
-    total = sum(
-        weight * max(fuzz.ratio(token, other) for other in target.tokens) / 100
-        for token, weight in weighted
-    )
+    total = sum(weight * max(fuzz.ratio(token, other) for other in target.tokens) / 100 for token, weight in weighted)
     return total / sum(weight for _, weight in weighted)
 
 
@@ -319,9 +297,7 @@ def _degree_width(chunks: Sequence[str], start: int, *, dotted_only: bool) -> in
         window = chunks[start : start + width]
         if len(window) < width:
             continue
-        if width > 1 and any(
-            len(_compact(chunk)) > _MAX_DEGREE_PART_LENGTH for chunk in window
-        ):
+        if width > 1 and any(len(_compact(chunk)) > _MAX_DEGREE_PART_LENGTH for chunk in window):
             continue
         if dotted_only:
             if width == 1 and "." not in window[0]:
@@ -343,8 +319,7 @@ def _without_leading_titles(tokens: list[str]) -> list[str]:
     """Step 4: leading titles while more tokens follow, then unambiguous degrees anywhere."""
     start = 0
     while len(tokens) - start > 1 and (
-        tokens[start] in _CANONICAL_LEADING_TITLES
-        or tokens[start] in _CANONICAL_DEGREES
+        tokens[start] in _CANONICAL_LEADING_TITLES or tokens[start] in _CANONICAL_DEGREES
     ):
         start += 1
     return [token for token in tokens[start:] if token not in _CANONICAL_DEGREES]
@@ -363,11 +338,7 @@ def _low_information_positions(tokens: Sequence[str]) -> set[int]:
             position += 1
         else:
             break
-    positions.update(
-        position
-        for position, token in enumerate(tokens)
-        if token in _CANONICAL_COMMON_WORDS
-    )
+    positions.update(position for position, token in enumerate(tokens) if token in _CANONICAL_COMMON_WORDS)
     return positions
 
 
@@ -382,14 +353,8 @@ def _fold(text: str) -> str:
     current = text
     while current != previous:
         previous = current
-        decomposed = unicodedata.normalize(
-            "NFKD", _APOSTROPHES.sub("", current).casefold()
-        )
-        current = "".join(
-            character
-            for character in decomposed
-            if not unicodedata.combining(character)
-        )
+        decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", current).casefold())
+        current = "".join(character for character in decomposed if not unicodedata.combining(character))
     return current
 
 
@@ -437,16 +402,11 @@ def _canonical_set(words: Iterable[str]) -> frozenset[str]:
 # on canonical tokens, so each table also exists in respelled form. Muhammad
 # keeps its full spelling as the canonical token, so keys stay readable.
 _CANONICAL_MUHAMMAD_FORMS = _canonical_set(_MUHAMMAD_FORMS)
-_CANONICAL_WORD_VARIANTS = {
-    _respell(word): canonical for word, canonical in _WORD_VARIANTS.items()
-}
+_CANONICAL_WORD_VARIANTS = {_respell(word): canonical for word, canonical in _WORD_VARIANTS.items()}
 _CANONICAL_LEADING_TITLES = _canonical_set(_LEADING_TITLES)
 _CANONICAL_DEGREES = _canonical_set(_UNAMBIGUOUS_DEGREES)
-_CANONICAL_BALINESE_WORDS = frozenset(
-    _canonical_token(word) for word in _BALINESE_PREFIX_WORDS
-)
+_CANONICAL_BALINESE_WORDS = frozenset(_canonical_token(word) for word in _BALINESE_PREFIX_WORDS)
 _CANONICAL_BALINESE_PAIRS = frozenset(
-    (_canonical_token(first), _canonical_token(second))
-    for first, second in _BALINESE_PREFIX_PAIRS
+    (_canonical_token(first), _canonical_token(second)) for first, second in _BALINESE_PREFIX_PAIRS
 )
 _CANONICAL_COMMON_WORDS = frozenset(_canonical_token(word) for word in _COMMON_WORDS)

@@ -181,9 +181,7 @@ class NikResult:
         # The two halves must agree, or a caller checking only one of them
         # would accept a bad NIK or drop a good one.
         if (self.value is None) == (not self.errors):
-            raise ValueError(
-                "A NikResult has a value or errors, never both or neither."
-            )
+            raise ValueError("A NikResult has a value or errors, never both or neither.")
 
     @property
     def ok(self) -> bool:
@@ -205,14 +203,10 @@ _DECIMAL_SUFFIX = re.compile(r"(\d+)[.,]0+", re.ASCII)
 _SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
 _CONFUSABLE_LETTERS = frozenset("OoIl")
 _CHECK_CARD_ID = "Periksa NIK pada KTP atau Kartu Keluarga."
-_CHECK_CARD_EN = (
-    "Check the NIK on the KTP (identity card) or the Kartu Keluarga (family card)."
-)
+_CHECK_CARD_EN = "Check the NIK on the KTP (identity card) or the Kartu Keluarga (family card)."
 
 
-def parse_nik(
-    raw: str, *, regions: RegionLookup | None = None, today: date | None = None
-) -> NikResult:
+def parse_nik(raw: str, *, regions: RegionLookup | None = None, today: date | None = None) -> NikResult:
     """Check a NIK as typed or imported and decode it; never raises for bad input.
 
     ``today`` anchors the birth century (the Django layer passes the WITA local
@@ -247,11 +241,7 @@ def parse_nik(
     # it is a sign the value was protected, not damage.
     digits = _SEPARATORS.sub("", text.removeprefix("'"))
 
-    bad_characters = [
-        character
-        for character in dict.fromkeys(digits)
-        if character not in "0123456789"
-    ]
+    bad_characters = [character for character in dict.fromkeys(digits) if character not in "0123456789"]
     if bad_characters:
         return _failed(_invalid_characters_error(bad_characters), warnings=warnings)
     if len(digits) != NIK_LENGTH:
@@ -264,13 +254,7 @@ def parse_nik(
     if serial == 0:
         errors.append(_zero_serial_error(converted_from_number))
 
-    if (
-        errors
-        or province is None
-        or regency is None
-        or district is None
-        or birth is None
-    ):
+    if errors or province is None or regency is None or district is None or birth is None:
         return _failed(*errors, warnings=warnings)
     birth_date, sex = birth
     return NikResult(
@@ -301,12 +285,7 @@ def looks_excel_mangled(raw: str) -> bool:
     if _SCIENTIFIC.fullmatch(text) or _DECIMAL_SUFFIX.fullmatch(text):
         return True
     digits = _SEPARATORS.sub("", text.removeprefix("'"))
-    return (
-        len(digits) == NIK_LENGTH
-        and digits.isascii()
-        and digits.isdigit()
-        and digits.endswith("0000")
-    )
+    return len(digits) == NIK_LENGTH and digits.isascii() and digits.isdigit() and digits.endswith("0000")
 
 
 def build_nik(district_code: str, birth_date: date, sex: Sex, serial: int) -> str:
@@ -317,9 +296,7 @@ def build_nik(district_code: str, birth_date: date, sex: Sex, serial: int) -> st
     """
     district = dotless_code(district_code)
     if len(district) != 6:
-        raise ValueError(
-            f"build_nik needs a district code (6 digits), not {district_code!r}."
-        )
+        raise ValueError(f"build_nik needs a district code (6 digits), not {district_code!r}.")
     if sex not in ("L", "P"):
         raise ValueError(f"Sex must be 'L' or 'P', not {sex!r}.")
     if not 1 <= serial <= 9999:
@@ -339,22 +316,16 @@ def _check_regions(
         return None, None, None
     regency = lookup.regency(f"{digits[0:2]}.{digits[2:4]}")
     if regency is None:
-        errors.append(
-            _unknown_child_error(NikErrorCode.UNKNOWN_REGENCY, digits[2:4], province)
-        )
+        errors.append(_unknown_child_error(NikErrorCode.UNKNOWN_REGENCY, digits[2:4], province))
         return province, None, None
     district = lookup.district(f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}")
     if district is None:
-        errors.append(
-            _unknown_child_error(NikErrorCode.UNKNOWN_DISTRICT, digits[4:6], regency)
-        )
+        errors.append(_unknown_child_error(NikErrorCode.UNKNOWN_DISTRICT, digits[4:6], regency))
         return province, regency, None
     return province, regency, district
 
 
-def _check_birth(
-    digits: str, today: date, errors: list[NikError]
-) -> tuple[date, Sex] | None:
+def _check_birth(digits: str, today: date, errors: list[NikError]) -> tuple[date, Sex] | None:
     day_digits, month_digits, year_digits = digits[6:8], digits[8:10], digits[10:12]
     encoded_day, month, year_in_century = (
         int(day_digits),
@@ -364,10 +335,7 @@ def _check_birth(
     sex: Sex = "P" if encoded_day > FEMALE_DAY_OFFSET else "L"
     day = encoded_day - FEMALE_DAY_OFFSET if sex == "P" else encoded_day
 
-    day_ok = (
-        1 <= encoded_day <= 31
-        or FEMALE_DAY_OFFSET + 1 <= encoded_day <= FEMALE_DAY_OFFSET + 31
-    )
+    day_ok = 1 <= encoded_day <= 31 or FEMALE_DAY_OFFSET + 1 <= encoded_day <= FEMALE_DAY_OFFSET + 31
     month_ok = 1 <= month <= 12
     if not day_ok:
         errors.append(_birth_day_error(day_digits))
@@ -393,18 +361,12 @@ def _check_birth(
     return born, sex
 
 
-def _failed(
-    *errors: NikError, warnings: list[NikWarning] | tuple[NikWarning, ...] = ()
-) -> NikResult:
+def _failed(*errors: NikError, warnings: list[NikWarning] | tuple[NikWarning, ...] = ()) -> NikResult:
     return NikResult(value=None, errors=errors, warnings=tuple(warnings))
 
 
-def _error(
-    code: NikErrorCode, group: NikDigitGroup, message_id: str, message_en: str
-) -> NikError:
-    return NikError(
-        code=code, field=group.value, message_id=message_id, message_en=message_en
-    )
+def _error(code: NikErrorCode, group: NikDigitGroup, message_id: str, message_en: str) -> NikError:
+    return NikError(code=code, field=group.value, message_id=message_id, message_en=message_en)
 
 
 def _scientific_error(text: str) -> NikError:
@@ -442,8 +404,7 @@ def _invalid_characters_error(characters: list[str]) -> NikError:
     return _error(
         NikErrorCode.INVALID_CHARACTERS,
         NikDigitGroup.WHOLE,
-        f"NIK hanya berisi angka, tetapi di sini ada {shown}. Hapus karakter itu dan periksa NIK "
-        f"pada KTP.{hint_id}",
+        f"NIK hanya berisi angka, tetapi di sini ada {shown}. Hapus karakter itu dan periksa NIK pada KTP.{hint_id}",
         f"A NIK contains only digits, but this one contains {shown}. Remove those characters and "
         f"check the NIK on the KTP.{hint_en}",
     )
@@ -467,9 +428,7 @@ def _length_error(length: int) -> NikError:
         cause_id = " Mungkin ada digit yang terketik dua kali, atau dua nomor tergabung dalam satu kolom."
         cause_en = " A digit may have been typed twice, or two numbers run together in one cell."
     else:
-        cause_id = (
-            " Pastikan yang diisi adalah NIK, bukan nomor lain seperti nomor paspor."
-        )
+        cause_id = " Pastikan yang diisi adalah NIK, bukan nomor lain seperti nomor paspor."
         cause_en = " Make sure this is the NIK and not another number such as a passport number."
     return _error(
         NikErrorCode.WRONG_LENGTH,
@@ -532,8 +491,7 @@ def _birth_month_error(digits: str) -> NikError:
         NikErrorCode.INVALID_BIRTH_MONTH,
         group,
         f"{group.label_id.capitalize()} '{digits}' tidak mungkin: bulan lahir harus 01-12. {_CHECK_CARD_ID}",
-        f"{group.label_en.capitalize()} '{digits}' are impossible: the month of birth must be 01-12. "
-        f"{_CHECK_CARD_EN}",
+        f"{group.label_en.capitalize()} '{digits}' are impossible: the month of birth must be 01-12. {_CHECK_CARD_EN}",
     )
 
 

@@ -50,9 +50,7 @@ _INTERNATIONAL_PREFIXES = ("001", "007", "008", "009", "00")
 # Codes whose region is not a country (+800 freephone) or unknown.
 _NON_GEOGRAPHIC_REGIONS = frozenset({"001", "ZZ"})
 _EXAMPLES_ID = "+60 untuk Malaysia, +852 untuk Hong Kong, +886 untuk Taiwan atau +966 untuk Arab Saudi"
-_EXAMPLES_EN = (
-    "+60 for Malaysia, +852 for Hong Kong, +886 for Taiwan or +966 for Saudi Arabia"
-)
+_EXAMPLES_EN = "+60 for Malaysia, +852 for Hong Kong, +886 for Taiwan or +966 for Saudi Arabia"
 
 
 class PhoneErrorCode(StrEnum):
@@ -88,9 +86,7 @@ class PhoneResult:
         # A caller checking only one of the two would otherwise accept a bad
         # number or drop a good one.
         if (self.e164 is None) == (self.error is None):
-            raise ValueError(
-                "A PhoneResult has a number or an error, never both or neither."
-            )
+            raise ValueError("A PhoneResult has a number or an error, never both or neither.")
 
     @property
     def ok(self) -> bool:
@@ -128,9 +124,7 @@ def normalize_phone(raw: str, *, default_region: str = "ID") -> PhoneResult:
     elif digits.startswith("00"):
         # A national number never starts with 00, so this is a call prefix.
         candidates = [
-            ("+" + digits.removeprefix(prefix), None)
-            for prefix in _INTERNATIONAL_PREFIXES
-            if digits.startswith(prefix)
+            ("+" + digits.removeprefix(prefix), None) for prefix in _INTERNATIONAL_PREFIXES if digits.startswith(prefix)
         ]
         international = True
     else:
@@ -147,9 +141,7 @@ def normalize_phone(raw: str, *, default_region: str = "ID") -> PhoneResult:
     return PhoneResult(error=failures[-1])
 
 
-def _try_parse(
-    shown: str, number_text: str, region: str | None, *, international: bool
-) -> PhoneResult | PhoneError:
+def _try_parse(shown: str, number_text: str, region: str | None, *, international: bool) -> PhoneResult | PhoneError:
     try:
         number = phonenumbers.parse(number_text, region)
     except NumberParseException as error:
@@ -172,9 +164,7 @@ def _normalized(number: PhoneNumber) -> PhoneResult:
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         country_code=number.country_code,
         region=None if region is None or region in _NON_GEOGRAPHIC_REGIONS else region,
-        international=phonenumbers.format_number(
-            number, PhoneNumberFormat.INTERNATIONAL
-        ),
+        international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
     )
 
 
@@ -193,9 +183,7 @@ def _failed(code: PhoneErrorCode, message_id: str, message_en: str) -> PhoneResu
 
 
 def _error(code: PhoneErrorCode, message_id: str, message_en: str) -> PhoneError:
-    return PhoneError(
-        code=code, field=PHONE_FIELD, message_id=message_id, message_en=message_en
-    )
+    return PhoneError(code=code, field=PHONE_FIELD, message_id=message_id, message_en=message_en)
 
 
 def _invalid_characters(text: str) -> PhoneResult:
@@ -242,9 +230,7 @@ def _unknown_country_code(shown: str) -> PhoneError:
     )
 
 
-def _invalid_number(
-    shown: str, country_code: int | None, *, international: bool
-) -> PhoneError:
+def _invalid_number(shown: str, country_code: int | None, *, international: bool) -> PhoneError:
     if international:
         fix_id = f"Periksa digit setelah kode negara +{country_code}."
         fix_en = f"Check the digits after the country code +{country_code}."

@@ -25,9 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-DEFAULT_DATA_DIR = (
-    Path(__file__).resolve().parent.parent / "regions" / "data" / "wilayah"
-)
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "regions" / "data" / "wilayah"
 
 # Digits per dotted part: province 2, regency 2, district 2, village 4.
 _PART_LENGTHS = (2, 2, 2, 4)
@@ -95,14 +93,10 @@ def dotted_code(code: str) -> str:
         parts.append(digits[position : position + length])
         position += length
     if position != len(digits) or not parts:
-        raise ValueError(
-            f"Region code {code!r} must have 2, 4, 6 or 10 digits, not {len(digits)}."
-        )
+        raise ValueError(f"Region code {code!r} must have 2, 4, 6 or 10 digits, not {len(digits)}.")
     dotted = ".".join(parts)
     if "." in code and code.strip() != dotted:
-        raise ValueError(
-            f"Region code {code!r} is dotted in the wrong places; expected {dotted!r}."
-        )
+        raise ValueError(f"Region code {code!r} is dotted in the wrong places; expected {dotted!r}.")
     return dotted
 
 
@@ -131,16 +125,9 @@ class RegionDirectory:
         }
         for region in regions:
             if region.level not in self._by_level:
-                raise ValueError(
-                    f"RegionDirectory does not hold {region.level} regions ({region.code})."
-                )
-            if (
-                region_level(region.code) is not region.level
-                or dotted_code(region.code) != region.code
-            ):
-                raise ValueError(
-                    f"Region code {region.code!r} does not match level {region.level}."
-                )
+                raise ValueError(f"RegionDirectory does not hold {region.level} regions ({region.code}).")
+            if region_level(region.code) is not region.level or dotted_code(region.code) != region.code:
+                raise ValueError(f"Region code {region.code!r} does not match level {region.level}.")
             self._by_level[region.level][region.code] = region
 
     @classmethod
@@ -176,9 +163,7 @@ class RegionDirectory:
                     if parent_column is not None:
                         parent = row.get(parent_column, "")
                         if parent != region.parent_code or parent not in known_parents:
-                            raise ValueError(
-                                f"{where}: parent {parent!r} is unknown or does not prefix the code."
-                            )
+                            raise ValueError(f"{where}: parent {parent!r} is unknown or does not prefix the code.")
                     regions.append(region)
                     level_codes.add(region.code)
             known_parents = level_codes
@@ -200,9 +185,7 @@ class RegionDirectory:
 
     def regions(self, level: RegionLevel) -> tuple[Region, ...]:
         """All regions of one level (province, regency or district), in code order."""
-        return tuple(
-            sorted(self._by_level[level].values(), key=lambda region: region.code)
-        )
+        return tuple(sorted(self._by_level[level].values(), key=lambda region: region.code))
 
     def children(self, code: str) -> tuple[Region, ...]:
         """The regions directly under a province or regency, in code order."""
@@ -214,11 +197,7 @@ class RegionDirectory:
         if child_level is None:
             return ()
         parent = dotted_code(code)
-        return tuple(
-            region
-            for region in self.regions(child_level)
-            if region.parent_code == parent
-        )
+        return tuple(region for region in self.regions(child_level) if region.parent_code == parent)
 
     def _get(self, level: RegionLevel, code: str) -> Region | None:
         # Lookups accept dotted or dotless codes; a malformed code is simply not

@@ -46,10 +46,10 @@ def selected_codes(values: dict[str, str | None]) -> dict[str, str]:
     return chosen
 
 
-def codes_for_region(code: str | None) -> dict[str, str]:
-    """The picker values that select region `code` and its ancestors."""
+def codes_for_region(code: str | None, *, home_province: bool = True) -> dict[str, str]:
+    """The picker values that select region `code` and its ancestors (the home province when none)."""
     if not code:
-        return {"province": settings.SINERGI_HOME_PROVINCE}
+        return {"province": settings.SINERGI_HOME_PROVINCE} if home_province else {}
     parts = code.split(".")
     return {field: ".".join(parts[: i + 1]) for i, field in enumerate(LEVEL_FIELDS[: len(parts)])}
 
@@ -63,12 +63,12 @@ class RegionPickerMixin(forms.Form):
     district = forms.ChoiceField(label=LEVEL_LABELS["district"], required=False)
     village = forms.ChoiceField(label=LEVEL_LABELS["village"], required=False)
 
-    def setup_region_picker(self, current_code: str | None = None) -> None:
+    def setup_region_picker(self, current_code: str | None = None, *, home_province: bool = True) -> None:
         if self.is_bound:
             values = {field: self.data.get(self.add_prefix(field)) for field in LEVEL_FIELDS}
             chosen = selected_codes(values)
         else:
-            chosen = codes_for_region(current_code)
+            chosen = codes_for_region(current_code, home_province=home_province)
             for field, code in chosen.items():
                 self.initial[field] = code
         parent: str | None = None

@@ -184,7 +184,10 @@ class NikOut(Schema):
 
 def _require_scope(request: AuthedRequest, scope: str) -> None:
     if not has_scope(request, scope):
-        raise PermissionDenied(_("This API token lacks the scope %(scope)s.") % {"scope": scope})
+        raise PermissionDenied(
+            _("This API token lacks the scope %(scope)s: create a token with it (sinergi token create --scopes ...).")
+            % {"scope": scope}
+        )
 
 
 def _hit_out(hit: PersonHit) -> HitOut:

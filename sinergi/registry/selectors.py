@@ -117,7 +117,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         # A record without a birth date may still be the same person.
         base = base.filter(Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True))
     if query.region_code:
-        base = base.filter(Q(region_id=query.region_code) | Q(region_id__startswith=query.region_code + "."))
+        base = base.filter(Q(region__code=query.region_code) | Q(region__code__startswith=query.region_code + "."))
 
     rows = list(
         base.select_related("region").only(

@@ -114,7 +114,7 @@ class PersonData:
 
 def _require(actor: User, capability: Capability) -> None:
     if not actor.is_authenticated or not actor.has_capability(capability):
-        raise PermissionDenied(_("Your role does not allow this."))
+        raise PermissionDenied(_("Your role does not allow this. Ask your supervisor if you need it."))
 
 
 def _by(actor: User, instance: Any) -> Any:

@@ -100,7 +100,10 @@ def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
             _add(
                 errors,
                 "nik",
-                _("The NIK says sex %(nik_sex)s (women have 40 added to the birth day) but %(sex)s was chosen.")
+                _(
+                    "The NIK says sex %(nik_sex)s (women have 40 added to the birth day) but %(sex)s was chosen. "
+                    "Check both against the KTP."
+                )
                 % {"nik_sex": nik_sex, "sex": data.sex},
             )
 
@@ -109,7 +112,8 @@ def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
         _add(
             errors,
             "region_code",
-            _("Region code %(code)s does not exist in the Kemendagri list.") % {"code": region_code},
+            _("Region code %(code)s does not exist in the Kemendagri list: choose the region from the lists.")
+            % {"code": region_code},
         )
 
     phones: list[str] = []
@@ -144,7 +148,11 @@ def check_identifier(kind: str, value: str, errors: dict[str, list[str]]) -> str
         if not digits.isdigit() or len(digits) != 16:
             _add(errors, "value", _("A KK number has 16 digits; %(n)s were given.") % {"n": len(digits)})
         elif database_regions().district(f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}") is None:
-            _add(errors, "value", _("Digits 1-6 of the KK number are not a known district code."))
+            _add(
+                errors,
+                "value",
+                _("Digits 1-6 of the KK number are not a known district code: check them against the family card."),
+            )
         cleaned = digits
     elif kind == IdentifierKind.PASSPORT and not PASSPORT.match(cleaned):
         _add(errors, "value", _("An Indonesian passport number is one or two letters and 6-8 digits, e.g. C1234567."))
@@ -163,12 +171,16 @@ def check_episode(data: EpisodeData, birth_date: date | None, errors: dict[str, 
     if not is_country_code(country) or country == "ID":
         _add(errors, "destination_country", _("Choose the destination country."))
     if data.departure_date and data.return_date and data.return_date < data.departure_date:
-        _add(errors, "return_date", _("The return date is before the departure date."))
+        _add(errors, "return_date", _("The return date is before the departure date: check both dates."))
     today = timezone.localdate()
     if data.departure_date and data.departure_date > today:
-        _add(errors, "departure_date", _("The departure date is in the future."))
+        _add(
+            errors,
+            "departure_date",
+            _("The departure date is in the future: check the year, or leave it empty for a planned departure."),
+        )
     if data.departure_date and birth_date and data.departure_date < birth_date:
-        _add(errors, "departure_date", _("The departure date is before the person's birth date."))
+        _add(errors, "departure_date", _("The departure date is before the person's birth date: check both dates."))
     employer_phone = ""
     if data.employer_phone.strip():
         employer_phone = check_phone(data.employer_phone, "employer_phone", errors)

@@ -36,7 +36,7 @@ PAGE_SIZE = 25
 
 def _require(request: AuthedRequest, capability: Capability) -> None:
     if not request.user.has_capability(capability):
-        raise PermissionDenied(_("Your role does not allow this."))
+        raise PermissionDenied(_("Your role does not allow this. Ask your supervisor if you need it."))
 
 
 @require_GET
@@ -49,7 +49,8 @@ def search(request: AuthedRequest) -> HttpResponse:
     """Search the registry; with no query, list the agency's own persons, newest first (keyset pages)."""
     _require(request, Capability.VIEW_PERSONS)
     form = PersonSearchForm(request.GET or None)
-    form.setup_region_picker()
+    # A search filters by region only when one is chosen: no preselected province here.
+    form.setup_region_picker(home_province=False)
     hits = None
     page: list[Person] = []
     next_before = None
@@ -60,11 +61,6 @@ def search(request: AuthedRequest) -> HttpResponse:
             birth_year=form.cleaned_data.get("birth_year"),
             region_code=form.cleaned_data.get("region_code") or "",
         )
-        # Choosing only the preselected province is not a search.
-        if query.region_code == request.GET.get("province") and not (
-            query.text or query.birth_date or query.birth_year
-        ):
-            query = SearchQuery()
         hits = search_persons(request.user, query) if not query.is_empty else None
     if hits is None:
         queryset = persons_visible_to(request.user).select_related("region").order_by("-id")

@@ -104,10 +104,7 @@ P3MI_NAMES: Final[tuple[str, ...]] = (
     "PT Sulawesi Mitra Kerja Global",
 )
 _P3MI: Final = Weighted.of(
-    (name, weight)
-    for name, weight in zip(
-        P3MI_NAMES, (9, 8, 7, 6, 6, 5, 5, 4, 4, 3, 3, 3, 2, 2, 2, 1), strict=True
-    )
+    (name, weight) for name, weight in zip(P3MI_NAMES, (9, 8, 7, 6, 6, 5, 5, 4, 4, 3, 3, 3, 2, 2, 2, 1), strict=True)
 )
 
 # --- employers ------------------------------------------------------------------------------
@@ -121,12 +118,10 @@ _HK_SYLLABLES: Final = parse_weighted(
     "Fong Kin Suk Fun Tak Shing Lai King"
 )
 _SG_SURNAMES: Final = parse_weighted(
-    "Tan 10 Lim 8 Lee 6 Ng 5 Ong 4 Wong 4 Goh 4 Chua 3 Chan 3 Koh 3 Teo 3 Ang 3 Yeo 2 Tay 2 "
-    "Low 2 Toh 2 Sim 2"
+    "Tan 10 Lim 8 Lee 6 Ng 5 Ong 4 Wong 4 Goh 4 Chua 3 Chan 3 Koh 3 Teo 3 Ang 3 Yeo 2 Tay 2 Low 2 Toh 2 Sim 2"
 )
 _SG_SYLLABLES: Final = parse_weighted(
-    "Bee 2 Hoon 2 Kok 2 Wah 2 Siew 2 Lian Choon Huat Mui Keng Geok Eng Swee Leng Boon Seng "
-    "Lay Hwee Chin"
+    "Bee 2 Hoon 2 Kok 2 Wah 2 Siew 2 Lian Choon Huat Mui Keng Geok Eng Swee Leng Boon Seng Lay Hwee Chin"
 )
 _MALAY_MALE: Final = parse_weighted(
     "Mohd_Faizal 3 Ahmad_Zaki 2 Azman 2 Hafiz 2 Kamarul 2 Rosli 2 Zulkifli 2 Ismail Shahrul"
@@ -134,9 +129,7 @@ _MALAY_MALE: Final = parse_weighted(
 _MALAY_FEMALE: Final = parse_weighted(
     "Noraini 3 Siti_Rohani 2 Rosnah 2 Norhayati 2 Faridah 2 Zaiton Aminah Salmah Rohaya"
 )
-_MALAY_FATHERS: Final = parse_weighted(
-    "Ahmad 3 Hassan 2 Osman 2 Abdullah 3 Ismail Yusof Omar Ali"
-)
+_MALAY_FATHERS: Final = parse_weighted("Ahmad 3 Hassan 2 Osman 2 Abdullah 3 Ismail Yusof Omar Ali")
 _MY_PLACES: Final = parse_weighted(
     "Tawau 4 Lahad_Datu 3 Kunak 2 Semporna 2 Sandakan 3 Keningau 2 Kinabatangan 2 Beluran"
 )
@@ -145,8 +138,7 @@ _MY_WORDS: Final = parse_weighted(
     "Permata Emas Borneo 2 Kinabalu"
 )
 _TW_SURNAMES: Final = parse_weighted(
-    "Chen 10 Lin 9 Huang 6 Chang 5 Li 5 Wang 5 Wu 4 Liu 4 Tsai 4 Yang 4 Hsu 3 Cheng 3 Hsieh 2 "
-    "Kuo 2 Lai 2"
+    "Chen 10 Lin 9 Huang 6 Chang 5 Li 5 Wang 5 Wu 4 Liu 4 Tsai 4 Yang 4 Hsu 3 Cheng 3 Hsieh 2 Kuo 2 Lai 2"
 )
 _TW_GIVEN: Final = parse_weighted(
     "Chih-Ming Shu-Fen 2 Mei-Hua Chun-Hung Ya-Ting Kuo-Hua Hsiu-Ying Wen-Hsiung Li-Chun Yu-Ling "
@@ -161,51 +153,30 @@ _TW_WORDS: Final = parse_weighted(
 _TW_INDUSTRIES: Final = parse_weighted(
     "Precision_Industrial 2 Plastics 2 Textile 2 Metal_Industries 2 Electronics 2 Machinery Food"
 )
-_JP_WORDS: Final = parse_weighted(
-    "Sakura 2 Aoi Midori Hikari Kibou Seiwa Yasuragi Hinode Kotobuki Asahi"
-)
-_JP_PLACES: Final = parse_weighted(
-    "Tokai Chubu Nagoya Hamamatsu Shizuoka Gifu Aichi Ibaraki Gunma"
-)
+_JP_WORDS: Final = parse_weighted("Sakura 2 Aoi Midori Hikari Kibou Seiwa Yasuragi Hinode Kotobuki Asahi")
+_JP_PLACES: Final = parse_weighted("Tokai Chubu Nagoya Hamamatsu Shizuoka Gifu Aichi Ibaraki Gunma")
 _JP_TRADES: Final = parse_weighted("Seiko 2 Kogyo 2 Denki Seisakusho 2 Buhin Shokuhin")
 _JP_PORTS: Final = parse_weighted("Yaizu Kesennuma Choshi Misaki Ishinomaki")
-_KR_WORDS: Final = parse_weighted(
-    "Daesung Hanil Samjin Dongil Sehwa Jinyang Woojin Sungwoo Hwaseong Kyungnam"
-)
-_KR_TRADES: Final = parse_weighted(
-    "Metal 2 Plastic 2 Precision Textile Auto_Parts Industrial 2"
-)
+_KR_WORDS: Final = parse_weighted("Daesung Hanil Samjin Dongil Sehwa Jinyang Woojin Sungwoo Hwaseong Kyungnam")
+_KR_TRADES: Final = parse_weighted("Metal 2 Plastic 2 Precision Textile Auto_Parts Industrial 2")
 _KR_PORTS: Final = parse_weighted("Busan 3 Tongyeong Yeosu Mokpo Geoje")
 _ARAB_MALE: Final = parse_weighted(
     "Abdullah 4 Mohammed 4 Fahad 3 Khalid 3 Saad 2 Sultan 2 Faisal 2 Turki Nasser 2 Saleh 2 "
     "Abdulaziz 2 Majed Bandar Omar 2 Ahmed 3 Hamad 2 Rashid 2"
 )
-_ARAB_FEMALE: Final = parse_weighted(
-    "Nora 3 Fatima 3 Hessa 2 Mariam 2 Aisha 2 Latifa Sara Mona Reem"
-)
+_ARAB_FEMALE: Final = parse_weighted("Nora 3 Fatima 3 Hessa 2 Mariam 2 Aisha 2 Latifa Sara Mona Reem")
 _SA_FAMILIES: Final = parse_weighted(
-    "Otaibi 3 Qahtani 3 Harbi 2 Ghamdi 2 Zahrani 2 Dosari 2 Shammari 2 Mutairi 2 Anazi Subaie "
-    "Shahri Malki"
+    "Otaibi 3 Qahtani 3 Harbi 2 Ghamdi 2 Zahrani 2 Dosari 2 Shammari 2 Mutairi 2 Anazi Subaie Shahri Malki"
 )
-_AE_FAMILIES: Final = parse_weighted(
-    "Mansouri 2 Nuaimi 2 Shamsi 2 Ketbi Dhaheri Mazrouei Suwaidi Falasi Marri Hammadi"
-)
-_QA_FAMILIES: Final = parse_weighted(
-    "Kuwari 2 Marri 2 Mohannadi Kaabi Sulaiti Naimi Hajri Emadi Mannai"
-)
-_ARAB_FIRMS: Final = parse_weighted(
-    "Al_Rashed Al_Faisal Al_Nahda Al_Waha Al_Safa Al_Noor 2 Al_Jazeera Al_Majd"
-)
+_AE_FAMILIES: Final = parse_weighted("Mansouri 2 Nuaimi 2 Shamsi 2 Ketbi Dhaheri Mazrouei Suwaidi Falasi Marri Hammadi")
+_QA_FAMILIES: Final = parse_weighted("Kuwari 2 Marri 2 Mohannadi Kaabi Sulaiti Naimi Hajri Emadi Mannai")
+_ARAB_FIRMS: Final = parse_weighted("Al_Rashed Al_Faisal Al_Nahda Al_Waha Al_Safa Al_Noor 2 Al_Jazeera Al_Majd")
 
 _HOUSEHOLD_JOBS: Final = (Job.PRT, Job.CAREGIVER, Job.SOPIR)
 
 
-_HK_HONORIFICS: Final = Weighted.of(
-    [("Mdm.", 40), ("Mr.", 30), ("Mrs.", 20), ("Ms.", 10)]
-)
-_MY_TRADES: Final = Weighted.of(
-    [("Electronics (M)", 2), ("Gloves", 2), ("Plastic Industries", 1), ("Furniture", 1)]
-)
+_HK_HONORIFICS: Final = Weighted.of([("Mdm.", 40), ("Mr.", 30), ("Mrs.", 20), ("Ms.", 10)])
+_MY_TRADES: Final = Weighted.of([("Electronics (M)", 2), ("Gloves", 2), ("Plastic Industries", 1), ("Furniture", 1)])
 
 
 def _cantonese_person(rng: random.Random) -> str:
@@ -246,11 +217,7 @@ def _malaysian_company(job: Job, rng: random.Random) -> str:
         ).pick(rng)
         return f"{kind} Sdn. Bhd."
     if job is Job.KONSTRUKSI:
-        return (
-            f"Binaan {word} Sdn. Bhd."
-            if rng.random() < 0.5
-            else f"{word} Construction Sdn. Bhd."
-        )
+        return f"Binaan {word} Sdn. Bhd." if rng.random() < 0.5 else f"{word} Construction Sdn. Bhd."
     if job is Job.RESTORAN:
         return f"Restoran {word} Sdn. Bhd."
     return f"{word} {_MY_TRADES.pick(rng)} Sdn. Bhd."
@@ -270,11 +237,7 @@ def _taiwanese(job: Job, rng: random.Random) -> str:
 def _japanese(job: Job, rng: random.Random) -> str:
     if job is Job.CAREGIVER:
         word = _JP_WORDS.pick(rng)
-        return (
-            f"Shakai Fukushi Hojin {word}-kai"
-            if rng.random() < 0.5
-            else f"{word} Care Co., Ltd."
-        )
+        return f"Shakai Fukushi Hojin {word}-kai" if rng.random() < 0.5 else f"{word} Care Co., Ltd."
     if job is Job.ABK:
         return f"{_JP_PORTS.pick(rng)} Suisan K.K."
     if job is Job.KONSTRUKSI:
@@ -314,23 +277,11 @@ def _gulf(country: str, job: Job, rng: random.Random) -> str:
 def employer_name(country: str, job: Job, rng: random.Random) -> str:
     """A household head or a company, named the way that country's contracts write it."""
     if country == "HK":
-        return (
-            _cantonese_person(rng)
-            if job in _HOUSEHOLD_JOBS
-            else f"{_HK_SURNAMES.pick(rng)} Kee Catering Ltd."
-        )
+        return _cantonese_person(rng) if job in _HOUSEHOLD_JOBS else f"{_HK_SURNAMES.pick(rng)} Kee Catering Ltd."
     if country == "SG":
-        return (
-            _singapore_person(rng)
-            if job in _HOUSEHOLD_JOBS
-            else f"{_SG_SURNAMES.pick(rng)} Brothers Pte. Ltd."
-        )
+        return _singapore_person(rng) if job in _HOUSEHOLD_JOBS else f"{_SG_SURNAMES.pick(rng)} Brothers Pte. Ltd."
     if country == "MY":
-        return (
-            _malaysian_person(rng)
-            if job in _HOUSEHOLD_JOBS
-            else _malaysian_company(job, rng)
-        )
+        return _malaysian_person(rng) if job in _HOUSEHOLD_JOBS else _malaysian_company(job, rng)
     if country == "TW":
         return _taiwanese(job, rng)
     if country == "JP":
@@ -380,9 +331,7 @@ def _year_weight(year: int, today: date) -> float:
 
 
 def first_departure_date(rng: random.Random, today: date) -> date:
-    years = Weighted.of(
-        (y, _year_weight(y, today)) for y in range(FIRST_DEPARTURE_YEAR, today.year + 1)
-    )
+    years = Weighted.of((y, _year_weight(y, today)) for y in range(FIRST_DEPARTURE_YEAR, today.year + 1))
     year = years.pick(rng)
     start = date(year, 1, 1)
     end = min(date(year, 12, 31), today - timedelta(days=1))
@@ -390,11 +339,7 @@ def first_departure_date(rng: random.Random, today: date) -> date:
 
 
 def age_on(birth_date: date, day: date) -> int:
-    return (
-        day.year
-        - birth_date.year
-        - ((day.month, day.day) < (birth_date.month, birth_date.day))
-    )
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def _episode(sex: Sex, departure: date, today: date, rng: random.Random) -> Episode:

@@ -272,15 +272,11 @@ _OLD_SPELLING_SHARE: Final[dict[NameGroup, float]] = {
 @dataclass(frozen=True, slots=True)
 class Name:
     text: str
-    surname: (
-        str | None
-    )  # family name passed on to children (Christian, Chinese), else None
+    surname: str | None  # family name passed on to children (Christian, Chinese), else None
 
 
 def _muslim_male(group: NameGroup, rng: random.Random, mononym: bool) -> str:
-    given = (
-        BUGIS_MALE if group is NameGroup.BUGIS and rng.random() < 0.35 else MUSLIM_MALE
-    )
+    given = BUGIS_MALE if group is NameGroup.BUGIS and rng.random() < 0.35 else MUSLIM_MALE
     if mononym:
         return given.pick(rng)
     roll = rng.random()
@@ -297,11 +293,7 @@ def _muslim_male(group: NameGroup, rng: random.Random, mononym: bool) -> str:
 
 
 def _muslim_female(group: NameGroup, rng: random.Random, mononym: bool) -> str:
-    given = (
-        BUGIS_FEMALE
-        if group is NameGroup.BUGIS and rng.random() < 0.35
-        else MUSLIM_FEMALE
-    )
+    given = BUGIS_FEMALE if group is NameGroup.BUGIS and rng.random() < 0.35 else MUSLIM_FEMALE
     if mononym:
         return given.pick(rng)
     roll = rng.random()
@@ -422,27 +414,18 @@ _ALL_LISTS: Final[tuple[Weighted[str], ...]] = (
 TITLE_SHARE: Final = 0.05
 
 
-def add_title(
-    name: str, *, sex: Sex, group: NameGroup, age: int, rng: random.Random
-) -> str:
+def add_title(name: str, *, sex: Sex, group: NameGroup, age: int, rng: random.Random) -> str:
     """Add a hajj title (H./Hj.) or a degree to about :data:`TITLE_SHARE` of adult names."""
     if age < 22 or rng.random() >= TITLE_SHARE:
         return name
     muslim = group in MUSLIM_GROUPS
     if muslim and age >= 30 and rng.random() < 0.6:
         return f"{'H.' if sex == 'L' else 'Hj.'} {name}"
-    degrees = (
-        ISLAMIC_DEGREE_WEIGHTS if muslim and rng.random() < 0.1 else DEGREE_WEIGHTS
-    )
+    degrees = ISLAMIC_DEGREE_WEIGHTS if muslim and rng.random() < 0.1 else DEGREE_WEIGHTS
     return f"{name}, {degrees.pick(rng)}"
 
 
 def all_name_words() -> tuple[str, ...]:
     """Every word the lists can produce, sorted (for property tests)."""
-    words = {
-        word
-        for weighted in _ALL_LISTS
-        for item in weighted.items
-        for word in item.split()
-    }
+    words = {word for weighted in _ALL_LISTS for item in weighted.items for word in item.split()}
     return tuple(sorted(words))

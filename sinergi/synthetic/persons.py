@@ -122,12 +122,8 @@ KK_MISSING_SHARE: Final = 0.2
 EARLIEST_TODAY: Final = date(2011, 1, 1)
 
 _ROLES: Final = Weighted.of([("worker", 68), ("cpmi", 10), ("keluarga", 22)])
-_RELATIONS: Final = Weighted.of(
-    [("spouse", 45), ("parent", 30), ("child", 15), ("sibling", 10)]
-)
-_PASSPORT_LETTERS: Final = Weighted.of(
-    [("C", 45), ("B", 25), ("A", 10), ("X", 10), ("E", 10)]
-)
+_RELATIONS: Final = Weighted.of([("spouse", 45), ("parent", 30), ("child", 15), ("sibling", 10)])
+_PASSPORT_LETTERS: Final = Weighted.of([("C", 45), ("B", 25), ("A", 10), ("X", 10), ("E", 10)])
 # Telkomsel dominates in Sulawesi; the rest are Indosat, XL, Tri, Axis, Smartfren prefixes.
 _PHONE_PREFIXES: Final = Weighted.of(
     [
@@ -144,9 +140,7 @@ _DEPARTURE_AGES: Final = Weighted.of(
     (age, 1 + 4.5 * (age - MIN_AGE) / 6 if age < 24 else 5.5 - 5.0 * (age - 24) / 31)
     for age in range(MIN_AGE, MAX_AGE + 1)
 )
-_CPMI_AGES: Final = Weighted.of(
-    (age, 6.0 if age <= 26 else 36.0 - age) for age in range(18, 36)
-)
+_CPMI_AGES: Final = Weighted.of((age, 6.0 if age <= 26 else 36.0 - age) for age in range(18, 36))
 
 
 def _build_nik(district_code: str, birth_date: date, sex: Sex, serial: int) -> str:
@@ -200,9 +194,7 @@ class _Truth:
 class _Generator:
     """Holds the RNG and what has been generated so far (variants and families refer back)."""
 
-    def __init__(
-        self, *, seed: int, province: str, today: date, variant_share: float
-    ) -> None:
+    def __init__(self, *, seed: int, province: str, today: date, variant_share: float) -> None:
         self.rng = random.Random(seed)
         self.today = today
         self.variant_share = variant_share
@@ -210,8 +202,7 @@ class _Generator:
         self.regencies: Weighted[Regency] = Weighted.of(
             (
                 r,
-                REGENCY_WEIGHTS.get(r.code)
-                or float(len(self.province.villages_by_regency[r.code])),
+                REGENCY_WEIGHTS.get(r.code) or float(len(self.province.villages_by_regency[r.code])),
             )
             for r in self.province.regencies
         )
@@ -238,9 +229,7 @@ class _Generator:
         self.used_niks.add(nik)
         return nik
 
-    def nik_district(
-        self, village: Village, group: NameGroup, origin: Origin | None
-    ) -> str:
+    def nik_district(self, village: Village, group: NameGroup, origin: Origin | None) -> str:
         """Where the NIK was first issued: usually home, sometimes elsewhere (domain brief)."""
         rng = self.rng
         transmigrant = group in (NameGroup.JAWA, NameGroup.BALI)
@@ -275,26 +264,20 @@ class _Generator:
 
     def phone(self) -> str:
         rng = self.rng
-        tail = "".join(
-            str(rng.randint(0, 9)) for _ in range(_PHONE_TAIL_DIGITS.pick(rng))
-        )
+        tail = "".join(str(rng.randint(0, 9)) for _ in range(_PHONE_TAIL_DIGITS.pick(rng)))
         return _PHONE_PREFIXES.pick(rng) + tail
 
     # --- places -------------------------------------------------------------------------------
 
     def address(self, village: Village, group: NameGroup) -> str:
         district = self.district_names[village.district_code].name
-        return address_text(
-            urban=village.is_kelurahan, group=group, town=district, rng=self.rng
-        )
+        return address_text(urban=village.is_kelurahan, group=group, town=district, rng=self.rng)
 
     def village_in(self, regency: Regency) -> Village:
         return self.rng.choice(self.province.villages_by_regency[regency.code])
 
     def regency_of(self, village: Village) -> Regency:
-        return next(
-            r for r in self.province.regencies if r.code == village.regency_code
-        )
+        return next(r for r in self.province.regencies if r.code == village.regency_code)
 
     # --- people -------------------------------------------------------------------------------
 
@@ -303,9 +286,7 @@ class _Generator:
         rng = self.rng
         if birth.year >= 1985 or rng.random() >= 0.06:
             return birth
-        heaped = (
-            date(birth.year, 1, 1) if rng.random() < 0.7 else date(birth.year, 12, 31)
-        )
+        heaped = date(birth.year, 1, 1) if rng.random() < 0.7 else date(birth.year, 12, 31)
         on, low, high = fits
         return heaped if low <= age_on(heaped, on) <= high else birth
 
@@ -333,14 +314,10 @@ class _Generator:
             departure = first_departure_date(rng, today)
             birth = _birth_for_age(departure, _DEPARTURE_AGES.pick(rng), rng)
             birth = self.heap_birth_date(birth, (departure, MIN_AGE, MAX_AGE))
-            episodes = make_episodes(
-                rng, sex=sex, birth_date=birth, first_departure=departure, today=today
-            )
+            episodes = make_episodes(rng, sex=sex, birth_date=birth, first_departure=departure, today=today)
         elif role == "cpmi":
             sex = "P" if rng.random() < 0.55 else "L"
-            birth = self.heap_birth_date(
-                _birth_for_age(today, _CPMI_AGES.pick(rng), rng), (today, 18, 35)
-            )
+            birth = self.heap_birth_date(_birth_for_age(today, _CPMI_AGES.pick(rng), rng), (today, 18, 35))
         else:
             sex = "P" if rng.random() < 0.5 else "L"
             birth = _birth_for_age(today, int(rng.triangular(17, 80, 40)), rng)
@@ -387,13 +364,9 @@ class _Generator:
         age = min(max(age, 17), 90)
         birth = _birth_for_age(today, age, rng)
         surname = (
-            head_truth.surname
-            if relation in ("child", "sibling") or (relation == "parent" and sex == "L")
-            else None
+            head_truth.surname if relation in ("child", "sibling") or (relation == "parent" and sex == "L") else None
         )
-        name = make_name(
-            head_truth.group, sex, rng, birth_year=birth.year, surname=surname
-        )
+        name = make_name(head_truth.group, sex, rng, birth_year=birth.year, surname=surname)
         home = self.village_by_code(head.region_code)
         regency = self.regency_of(home)
         moved = rng.random() < 0.1
@@ -410,16 +383,8 @@ class _Generator:
             village=village,
             episodes=(),
         )
-        shared_kk = (
-            head.kk
-            if head.kk is not None and not moved and rng.random() < 0.85
-            else person.kk
-        )
-        shared_phone = (
-            head.phone
-            if head.phone is not None and rng.random() < 0.2
-            else person.phone
-        )
+        shared_kk = head.kk if head.kk is not None and not moved and rng.random() < 0.85 else person.kk
+        shared_phone = head.phone if head.phone is not None and rng.random() < 0.2 else person.phone
         person = replace(
             person,
             address_text=person.address_text if moved else head.address_text,
@@ -458,9 +423,7 @@ class _Generator:
             rng=rng,
         )
         nik = self.nik(self.nik_district(village, group, origin), birth, sex)
-        has_passport = rng.random() < (
-            0.92 if episodes else 0.35 if role == "cpmi" else 0.05
-        )
+        has_passport = rng.random() < (0.92 if episodes else 0.35 if role == "cpmi" else 0.05)
         passport = self.passport() if has_passport else None
         kind: Kind
         if episodes:
@@ -469,16 +432,12 @@ class _Generator:
             kind = "CPMI" if role == "cpmi" else "KELUARGA"
         person = SyntheticPerson(
             ref=ref,
-            full_name=add_title(
-                name, sex=sex, group=group, age=age_on(birth, today), rng=rng
-            ),
+            full_name=add_title(name, sex=sex, group=group, age=age_on(birth, today), rng=rng),
             sex=sex,
             birth_date=birth,
             birth_place=place,
             nik=None if rng.random() < NIK_MISSING_SHARE else nik,
-            kk=None
-            if rng.random() < KK_MISSING_SHARE
-            else self.kk(village.district_code, birth),
+            kk=None if rng.random() < KK_MISSING_SHARE else self.kk(village.district_code, birth),
             passport=passport,
             phone=self.phone() if rng.random() < (0.82 if episodes else 0.75) else None,
             region_code=village.code,
@@ -497,53 +456,23 @@ class _Generator:
         first = self.persons[index]
         truth = self.truths[index]
         assert truth is not None
-        birth = (
-            _swap_day_month(first.birth_date)
-            if rng.random() < 0.25
-            else first.birth_date
-        )
+        birth = _swap_day_month(first.birth_date) if rng.random() < 0.25 else first.birth_date
         kk_roll, passport_roll, phone_roll = rng.random(), rng.random(), rng.random()
         if rng.random() < 0.85:
             village = self.village_by_code(first.region_code)
-            address = (
-                first.address_text
-                if rng.random() < 0.6
-                else address_variant(first.address_text, rng)
-            )
-            kk = (
-                first.kk
-                if kk_roll < 0.6
-                else None
-                if kk_roll < 0.9
-                else self.kk(village.district_code, birth)
-            )
+            address = first.address_text if rng.random() < 0.6 else address_variant(first.address_text, rng)
+            kk = first.kk if kk_roll < 0.6 else None if kk_roll < 0.9 else self.kk(village.district_code, birth)
         else:  # moved within the regency since the first registration
-            village = self.village_in(
-                self.regency_of(self.village_by_code(first.region_code))
-            )
+            village = self.village_in(self.regency_of(self.village_by_code(first.region_code)))
             address = self.address(village, truth.group)
             kk = None if kk_roll < 0.5 else self.kk(village.district_code, birth)
         if truth.passport is None:
             passport = None
         else:
-            passport = (
-                truth.passport
-                if passport_roll < 0.65
-                else None
-                if passport_roll < 0.85
-                else self.passport()
-            )
-        phone = (
-            first.phone
-            if phone_roll < 0.5
-            else None
-            if phone_roll < 0.75
-            else self.phone()
-        )
+            passport = truth.passport if passport_roll < 0.65 else None if passport_roll < 0.85 else self.passport()
+        phone = first.phone if phone_roll < 0.5 else None if phone_roll < 0.75 else self.phone()
         episodes = first.episodes
-        if (
-            len(episodes) > 1 and rng.random() < 0.3
-        ):  # this agency saw only the later stays
+        if len(episodes) > 1 and rng.random() < 0.3:  # this agency saw only the later stays
             episodes = episodes[rng.randint(1, len(episodes) - 1) :]
         return replace(
             first,
@@ -592,10 +521,6 @@ def generate_persons(
     if isinstance(today, datetime) or not isinstance(today, date):
         raise TypeError("today must be a date, not a datetime")
     if today < EARLIEST_TODAY:
-        raise ValueError(
-            f"today must be on or after {EARLIEST_TODAY} (departures start in 2010)"
-        )
-    generator = _Generator(
-        seed=seed, province=province, today=today, variant_share=variant_share
-    )
+        raise ValueError(f"today must be on or after {EARLIEST_TODAY} (departures start in 2010)")
+    generator = _Generator(seed=seed, province=province, today=today, variant_share=variant_share)
     return generator.run(n)

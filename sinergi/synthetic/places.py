@@ -13,12 +13,8 @@ from sinergi.synthetic.weighted import Weighted, parse_weighted
 # Towns people give as their birth place, per regency of Sulawesi Tengah (72).
 SULTENG_TOWNS: Final[dict[str, Weighted[str]]] = {
     "72.01": parse_weighted("Luwuk 6 Toili 2 Pagimana 2 Kintom Batui 2 Bunta Balantak"),
-    "72.02": parse_weighted(
-        "Poso 8 Tentena 5 Pendolo 2 Mapane 2 Wuasa Tambarana Lage Bada"
-    ),
-    "72.03": parse_weighted(
-        "Donggala 8 Sirenja 2 Tambu Balaesang 2 Labuan 2 Towale Tompe"
-    ),
+    "72.02": parse_weighted("Poso 8 Tentena 5 Pendolo 2 Mapane 2 Wuasa Tambarana Lage Bada"),
+    "72.03": parse_weighted("Donggala 8 Sirenja 2 Tambu Balaesang 2 Labuan 2 Towale Tompe"),
     "72.04": parse_weighted("Toli-Toli 8 Dondo Ogotua Lalos"),
     "72.05": parse_weighted("Buol 8 Leok 2 Paleleh 2 Lakea"),
     "72.06": parse_weighted("Bungku 6 Bahodopi 2 Wosu"),
@@ -27,9 +23,7 @@ SULTENG_TOWNS: Final[dict[str, Weighted[str]]] = {
         "Parigi 8 Tinombo 3 Moutong 3 Kasimbar 2 Tomini 2 Sausu 3 Toboli Ampibabo 2 Tolai 3 Torue 2"
     ),
     "72.09": parse_weighted("Ampana 7 Wakai 2 Tojo 2 Una-Una"),
-    "72.10": parse_weighted(
-        "Biromaru 4 Sigi 4 Kulawi 3 Dolo 3 Marawola 2 Palolo 3 Lindu Gumbasa Kalukubula"
-    ),
+    "72.10": parse_weighted("Biromaru 4 Sigi 4 Kulawi 3 Dolo 3 Marawola 2 Palolo 3 Lindu Gumbasa Kalukubula"),
     "72.11": parse_weighted("Banggai 6 Lipulalongo Bokan"),
     "72.12": parse_weighted("Kolonodale 6 Beteleme 3 Tomata 2 Mori"),
     "72.71": parse_weighted("Palu"),
@@ -105,13 +99,9 @@ DUSUN_NAMES: Final[dict[NameGroup, Weighted[str]]] = {
     NameGroup.JAWA: parse_weighted(
         "Sidomulyo 3 Sukamaju 3 Margorejo 2 Tambakrejo Karangsari 2 Sumberjaya 2 Sidorejo 2"
     ),
-    NameGroup.BALI: parse_weighted(
-        "Banjar_Anyar 2 Kertasari 2 Werdhi_Agung Sari_Mekar Tri_Murti"
-    ),
+    NameGroup.BALI: parse_weighted("Banjar_Anyar 2 Kertasari 2 Werdhi_Agung Sari_Mekar Tri_Murti"),
 }
-_GENERIC_DUSUN: Final = parse_weighted(
-    "I 5 II 5 III 4 IV 3 V 2 Tanjung 2 Lembah 2 Kampung_Baru 2 Pantai Sidera Bulili"
-)
+_GENERIC_DUSUN: Final = parse_weighted("I 5 II 5 III 4 IV 3 V 2 Tanjung 2 Lembah 2 Kampung_Baru 2 Pantai Sidera Bulili")
 
 _LETTERS: Final = "ABCDEFGH"
 
@@ -139,9 +129,7 @@ def _rt_rw(rng: random.Random) -> str:
     return f"RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 6):03d}"
 
 
-def address_text(
-    *, urban: bool, group: NameGroup, town: str, rng: random.Random
-) -> str:
+def address_text(*, urban: bool, group: NameGroup, town: str, rng: random.Random) -> str:
     """A street line ("Jl. ... No. 12, RT 002/RW 003") in a kelurahan, a dusun line in a desa."""
     if urban:
         street = f"Jl. {URBAN_STREETS.pick(rng)}"
@@ -155,11 +143,7 @@ def address_text(
         blok = rng.choice(_LETTERS)
         return f"BTN {BTN_NAMES.pick(rng)} Blok {blok} No. {rng.randint(1, 40)}"
     names = DUSUN_NAMES.get(group)
-    dusun = (
-        names.pick(rng)
-        if names is not None and rng.random() < 0.5
-        else _GENERIC_DUSUN.pick(rng)
-    )
+    dusun = names.pick(rng) if names is not None and rng.random() < 0.5 else _GENERIC_DUSUN.pick(rng)
     roll = rng.random()
     if roll < 0.4:
         return f"Dusun {dusun}, RT {rng.randint(1, 8):03d}"
@@ -180,15 +164,11 @@ _RT_RW = re.compile(r"RT (\d{3})(?:/RW (\d{3}))?")
 
 def address_variant(text: str, rng: random.Random) -> str:
     """The same address as another clerk writes it: Jalan for Jl., no RT/RW, "RT 2/RW 3"."""
-    options: list[str] = [
-        text.replace(old, new, 1) for old, new in _ADDRESS_REWRITES if old in text
-    ]
+    options: list[str] = [text.replace(old, new, 1) for old, new in _ADDRESS_REWRITES if old in text]
     match = _RT_RW.search(text)
     if match:
         options.append(text[: match.start()].rstrip(", "))
-        short = f"RT {int(match.group(1))}" + (
-            f"/RW {int(match.group(2))}" if match.group(2) else ""
-        )
+        short = f"RT {int(match.group(1))}" + (f"/RW {int(match.group(2))}" if match.group(2) else "")
         options.append(text[: match.start()] + short + text[match.end() :])
     options = [option for option in options if option and option != text]
     # Not reached for lines made by address_text(), but keep the function total.

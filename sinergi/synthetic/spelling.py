@@ -43,9 +43,7 @@ DEGREE_WEIGHTS: Final[Weighted[str]] = Weighted.of(
         ("S.Kom.", 5), ("S.T.", 4),
     ]
 )  # fmt: skip
-ISLAMIC_DEGREE_WEIGHTS: Final[Weighted[str]] = Weighted.of(
-    [("S.Pd.I.", 5), ("S.Ag.", 3)]
-)
+ISLAMIC_DEGREE_WEIGHTS: Final[Weighted[str]] = Weighted.of([("S.Pd.I.", 5), ("S.Ag.", 3)])
 
 _VOWELS: Final = frozenset("aeiou")
 
@@ -70,9 +68,7 @@ def is_muhammad(word: str) -> bool:
 
 
 def _is_ordinary(word: str) -> bool:
-    return (
-        not is_title(word) and not is_muhammad(word) and any(c.isalpha() for c in word)
-    )
+    return not is_title(word) and not is_muhammad(word) and any(c.isalpha() for c in word)
 
 
 def _tokens(name: str) -> list[str]:
@@ -176,9 +172,7 @@ def _swap_muhammad(tokens: list[str], rng: random.Random) -> list[str] | None:
     while _key(form) == current:
         form = MUHAMMAD_FORMS.pick(rng)
     out = list(tokens)
-    out[index] = (
-        form.upper() if len(tokens[index]) > 1 and tokens[index].isupper() else form
-    )
+    out[index] = form.upper() if len(tokens[index]) > 1 and tokens[index].isupper() else form
     return out
 
 
@@ -191,23 +185,14 @@ def _double_letter(tokens: list[str], rng: random.Random) -> list[str] | None:
         for i in range(len(lower) - 1):
             if lower[i] == lower[i + 1] and lower[i].isalpha():
                 sites.append((index, i, False))
-            elif (
-                i > 0
-                and lower[i] in "dlmnrst"
-                and lower[i - 1] in _VOWELS
-                and lower[i + 1] in _VOWELS
-            ):
+            elif i > 0 and lower[i] in "dlmnrst" and lower[i - 1] in _VOWELS and lower[i + 1] in _VOWELS:
                 sites.append((index, i, True))
     if not sites:
         return None
     index, i, double = rng.choice(sites)
     token = tokens[index]
     out = list(tokens)
-    out[index] = (
-        token[: i + 1] + token[i].lower() + token[i + 1 :]
-        if double
-        else token[:i] + token[i + 1 :]
-    )
+    out[index] = token[: i + 1] + token[i].lower() + token[i + 1 :] if double else token[:i] + token[i + 1 :]
     if double and len(token) > 1 and token.isupper():
         out[index] = out[index].upper()
     return out
@@ -268,10 +253,7 @@ _SECOND_REWRITE_SHARE: Final = 0.25
 
 
 def _shape(tokens: list[str]) -> list[str]:
-    return [
-        "title" if is_title(t) else "muhammad" if is_muhammad(t) else "word"
-        for t in tokens
-    ]
+    return ["title" if is_title(t) else "muhammad" if is_muhammad(t) else "word" for t in tokens]
 
 
 def spelling_variant(name: str, rng: random.Random) -> str:

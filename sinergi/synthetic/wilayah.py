@@ -63,9 +63,7 @@ class Province:
 
     @property
     def districts(self) -> tuple[District, ...]:
-        return tuple(
-            d for r in self.regencies for d in self.districts_by_regency[r.code]
-        )
+        return tuple(d for r in self.regencies for d in self.districts_by_regency[r.code])
 
 
 def _data_file(name: str) -> Traversable:
@@ -75,9 +73,7 @@ def _data_file(name: str) -> Traversable:
 def _rows(name: str, prefix: str = "") -> Iterator[list[str]]:
     """CSV rows whose line starts with ``prefix``; the header never does, unless prefix is ""."""
     with _data_file(name).open("r", encoding="utf-8") as handle:
-        lines = (
-            (line for line in handle if line.startswith(prefix)) if prefix else handle
-        )
+        lines = (line for line in handle if line.startswith(prefix)) if prefix else handle
         reader = csv.reader(lines)
         if not prefix:
             next(reader)  # header
@@ -86,18 +82,12 @@ def _rows(name: str, prefix: str = "") -> Iterator[list[str]]:
 
 @cache
 def all_regencies() -> dict[str, Regency]:
-    return {
-        code: Regency(code, name)
-        for code, _province, name in sorted(_rows("regencies.csv"))
-    }
+    return {code: Regency(code, name) for code, _province, name in sorted(_rows("regencies.csv"))}
 
 
 @cache
 def all_districts() -> dict[str, District]:
-    return {
-        code: District(code, name)
-        for code, _regency, name in sorted(_rows("districts.csv"))
-    }
+    return {code: District(code, name) for code, _regency, name in sorted(_rows("districts.csv"))}
 
 
 @cache
@@ -118,15 +108,10 @@ def load_province(code: str) -> Province:
         villages[village_code[:5]].append(Village(village_code, name))
     populated = tuple(r for r in regencies if villages[r.code])
     if not populated:
-        raise ValueError(
-            f"no villages for province {code!r} in the shipped region data"
-        )
+        raise ValueError(f"no villages for province {code!r} in the shipped region data")
     return Province(
         code=code,
         regencies=populated,
         districts_by_regency={r.code: districts_of_regency(r.code) for r in populated},
-        villages_by_regency={
-            r.code: tuple(sorted(villages[r.code], key=lambda v: v.code))
-            for r in populated
-        },
+        villages_by_regency={r.code: tuple(sorted(villages[r.code], key=lambda v: v.code)) for r in populated},
     )

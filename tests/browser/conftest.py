@@ -60,6 +60,15 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Makassar"}
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings: Any) -> None:
+    """The live server serves static files from the finders, which know no hashed (manifest) names."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

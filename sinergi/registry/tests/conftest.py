@@ -21,13 +21,24 @@ SOEHARTO_NIK = "7202011703840003"
 def siti(alice: User) -> Person:
     """BP3MI's record of Siti Aminah, with NIK, address region Ulujadi and a phone."""
     return make_person(
-        alice, full_name="Siti Aminah", sex="P", birth_date=SITI_BIRTH, nik=SITI_NIK, region_code="72.71.05",
-        phones=["0812-4455-6677"], address_text="Jl. Trans Sulawesi, RT 02",
+        alice,
+        full_name="Siti Aminah",
+        sex="P",
+        birth_date=SITI_BIRTH,
+        nik=SITI_NIK,
+        region_code="72.71.05",
+        phones=["0812-4455-6677"],
+        address_text="Jl. Trans Sulawesi, RT 02",
     )
 
 
 @pytest.fixture
 def soeharto(alice: User) -> Person:
     return make_person(
-        alice, full_name="Soeharto", sex="L", birth_date=date(1984, 3, 17), nik=SOEHARTO_NIK, region_code="72.02.01",
+        alice,
+        full_name="Soeharto",
+        sex="L",
+        birth_date=date(1984, 3, 17),
+        nik=SOEHARTO_NIK,
+        region_code="72.02.01",
     )

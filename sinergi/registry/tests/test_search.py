@@ -1,17 +1,179 @@
+"""search_persons: spelling variants, aliases, filters, NIK, limited hits for other agencies, query count."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sinergi.accounts.models import User
 from sinergi.registry.selectors import SearchQuery, search_persons
+from sinergi.registry.tests.conftest import SITI_NIK, SOEHARTO_NIK
 from sinergi.testing.factories import make_person
 
 
-def test_it_finds_old_spelling_with_new_spelling(alice, dave):
-    soeharto = make_person(alice, full_name="Soeharto", sex="L")
+def names(hits) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit.full_name for hit in hits]
+
+
+def test_it_finds_old_spelling_with_new_spelling(alice, soeharto):
     hits = search_persons(alice, SearchQuery(text="Suharto"))
     assert [hit.pk for hit in hits] == [soeharto.pk]
     assert hits[0].full_access
+    assert hits[0].person == soeharto
 
 
-def test_it_shows_other_agencies_only_name_birth_year_and_regency(alice, dave):
-    make_person(alice, full_name="Soeharto", sex="L", region_code="72.02.01", nik="7202011703840003",
-                birth_date=__import__("datetime").date(1984, 3, 17))
+@pytest.mark.parametrize(
+    ("registered", "searched"),
+    [
+        ("Soeharto", "Suharto"),
+        ("Suharto", "Soeharto"),
+        ("Moch. Rizky Pratama", "Muhammad Rizky Pratama"),
+        ("Muhammad Arif", "Moch. Arif"),
+        ("Djoko Santoso", "Joko Santoso"),
+        ("Rizky Ramadhan", "Rizki Ramadhan"),
+        ("Tjahjono", "Cahyono"),
+        ("H. Abdul Rahman, S.Pd.", "Abdul Rahman"),
+    ],
+)
+def test_it_finds_spelling_variants(alice, registered, searched):
+    person = make_person(alice, full_name=registered, sex="L", birth_date=date(1985, 1, 1))
+    make_person(alice, full_name="Yohanes Lumba", sex="L", birth_date=date(1985, 1, 1))  # must not be found
+    hits = search_persons(alice, SearchQuery(text=searched))
+    assert [hit.pk for hit in hits] == [person.pk]
+
+
+def test_it_ranks_the_closer_name_first(alice):
+    make_person(alice, full_name="Siti Aminah Lamba", sex="P", birth_date=date(1990, 1, 1))
+    exact = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1991, 1, 1))
+    hits = search_persons(alice, SearchQuery(text="Siti Aminah"))
+    assert hits[0].pk == exact.pk
+    assert hits[0].score >= hits[-1].score
+    assert names(hits) == ["Siti Aminah", "Siti Aminah Lamba"]
+
+
+def test_it_finds_a_person_by_an_alias(alice):
+    person = make_person(alice, full_name="Hermawan Saputra", sex="L", aliases=["Wawan"], birth_date=date(1980, 5, 5))
+    [hit] = search_persons(alice, SearchQuery(text="Wawan"))
+    assert hit.pk == person.pk
+
+
+def test_it_filters_by_birth_year_keeping_records_without_a_birth_date(alice):
+    born_1990 = make_person(alice, full_name="Siti Aminah", birth_date=date(1990, 10, 12))
+    make_person(alice, full_name="Siti Aminah", birth_date=date(1975, 1, 1))
+    unknown = make_person(alice, full_name="Siti Aminah", birth_date=None)
+    hits = search_persons(alice, SearchQuery(text="Siti Aminah", birth_year=1990))
+    assert {hit.pk for hit in hits} == {born_1990.pk, unknown.pk}
+
+
+def test_it_filters_by_exact_birth_date(alice):
+    born = make_person(alice, full_name="Siti Aminah", birth_date=date(1990, 10, 12))
+    make_person(alice, full_name="Siti Aminah", birth_date=date(1990, 10, 13))
+    assert [hit.pk for hit in search_persons(alice, SearchQuery(text="Siti Aminah", birth_date=date(1990, 10, 12)))] == [
+        born.pk
+    ]
+
+
+def test_it_filters_by_region_and_everything_below_it(alice):
+    in_ulujadi = make_person(alice, full_name="Siti Aminah", region_code="72.71.05.1001")
+    in_palu = make_person(alice, full_name="Siti Aminah", region_code="72.71")
+    in_poso = make_person(alice, full_name="Siti Aminah", region_code="72.02.01")
+    assert {hit.pk for hit in search_persons(alice, SearchQuery(text="Siti Aminah", region_code="72.71"))} == {
+        in_ulujadi.pk,
+        in_palu.pk,
+    }
+    assert [hit.pk for hit in search_persons(alice, SearchQuery(region_code="72.02"))] == [in_poso.pk]
+    # "72.7" is not a prefix of the code 72.71 in the region tree.
+    assert search_persons(alice, SearchQuery(region_code="72.7")) == []
+
+
+def test_it_finds_a_nik_exactly_and_by_prefix(alice, siti, soeharto):
+    [hit] = search_persons(alice, SearchQuery(nik=SITI_NIK))
+    assert (hit.pk, hit.nik_match) == (siti.pk, True)
+    assert [hit.pk for hit in search_persons(alice, SearchQuery(nik="727105"))] == [siti.pk]
+    assert {hit.pk for hit in search_persons(alice, SearchQuery(nik="72"))} == {siti.pk, soeharto.pk}
+    # A 16-digit NIK is matched exactly, never as a prefix.
+    assert search_persons(alice, SearchQuery(nik=SITI_NIK[:-1] + "9")) == []
+
+
+def test_it_reads_a_nik_typed_into_the_name_box(alice, siti):
+    [hit] = search_persons(alice, SearchQuery(text="7271 0552 1090 0001"))
+    assert (hit.pk, hit.nik_match) == (siti.pk, True)
+
+
+def test_it_shows_other_agencies_only_name_birth_year_and_regency(dave, soeharto):
     [hit] = search_persons(dave, SearchQuery(text="Suharto"))
     assert hit.person is None
+    assert not hit.full_access
     assert (hit.full_name, hit.birth_year, hit.regency_name) == ("Soeharto", 1984, "Kabupaten Poso")
+
+
+def test_it_finds_another_agencys_record_by_nik_with_limited_fields(carol, siti):
+    [hit] = search_persons(carol, SearchQuery(nik=SITI_NIK))
+    assert (hit.pk, hit.nik_match, hit.person) == (siti.pk, True, None)
+    assert (hit.full_name, hit.birth_year, hit.regency_name) == ("Siti Aminah", 1990, "Kota Palu")
+
+
+def test_it_gives_each_searcher_full_access_to_their_own_agencys_records_only(alice, bob, dave, siti):
+    dinsos_siti = make_person(dave, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    for user, own in ((alice, siti), (bob, siti), (dave, dinsos_siti)):
+        hits = {hit.pk: hit for hit in search_persons(user, SearchQuery(text="Siti Aminah"))}
+        assert set(hits) == {siti.pk, dinsos_siti.pk}
+        assert [pk for pk, hit in hits.items() if hit.full_access] == [own.pk], user.username
+
+
+def test_it_returns_nothing_for_an_empty_query_or_a_user_without_access(alice, siti, bp3mi):
+    from sinergi.testing.factories import UserFactory
+
+    assert search_persons(alice, SearchQuery(text="  ")) == []
+    no_roles = UserFactory(username="norole", agency=bp3mi, roles=[])
+    assert search_persons(no_roles, SearchQuery(text="Siti Aminah")) == []
+    inactive = UserFactory(username="gone", agency=bp3mi, is_active=False)
+    assert search_persons(inactive, SearchQuery(text="Siti Aminah")) == []
+
+
+def test_it_respects_the_limit(alice):
+    for year in range(1980, 1986):
+        make_person(alice, full_name="Siti Aminah", birth_date=date(year, 1, 1))
+    assert len(search_persons(alice, SearchQuery(text="Siti Aminah"), limit=4)) == 4
+
+
+def _search_queries(user: User, query: SearchQuery) -> tuple[int, int]:
+    fresh = User.objects.get(pk=user.pk)  # no role cache carried over from the setup
+    with CaptureQueriesContext(connection) as captured:
+        hits = search_persons(fresh, query)
+    return len(captured.captured_queries), len(hits)
+
+
+def test_it_searches_with_a_fixed_number_of_queries(alice, dave, django_assert_max_num_queries):
+    make_person(alice, full_name="Siti Aminah", aliases=["Ami"], region_code="72.71.05", birth_date=date(1990, 1, 1))
+    queries_for_one, hits = _search_queries(dave, SearchQuery(text="Siti Aminah"))
+    assert hits == 1
+
+    for index in range(29):
+        agency_user = alice if index % 2 else dave
+        make_person(
+            agency_user,
+            full_name="Siti Aminah",
+            aliases=[f"Ami {index}"],
+            region_code="72.02.01" if index % 3 else "72.71.05",
+            birth_date=date(1960 + index, 1, 1),
+        )
+    queries_for_thirty, hits = _search_queries(dave, SearchQuery(text="Siti Aminah"))
+    assert hits == 30
+    assert queries_for_thirty == queries_for_one
+
+    fresh = User.objects.get(pk=dave.pk)
+    with django_assert_max_num_queries(7):
+        assert len(search_persons(fresh, SearchQuery(text="Siti Aminah", birth_year=1990))) == 1
+    with django_assert_max_num_queries(7):
+        assert len(search_persons(fresh, SearchQuery(nik="7271"))) == 0
+    with django_assert_max_num_queries(7):
+        assert len(search_persons(fresh, SearchQuery(text="Siti Aminah"))) == 30
+
+
+def test_soeharto_nik_fixture_is_valid_for_the_other_tests(soeharto):
+    # Guards the fixture: if its NIK stopped being accepted, many tests above would pass for the wrong reason.
+    assert soeharto.nik == SOEHARTO_NIK

@@ -18,7 +18,11 @@ from sinergi.registry.tests.conftest import SITI_BIRTH, SITI_NIK
 
 def siti_data(**changes: object) -> PersonData:
     values: dict[str, object] = {
-        "full_name": "Siti Aminah", "sex": "P", "birth_date": SITI_BIRTH, "nik": SITI_NIK, "region_code": "72.71.05",
+        "full_name": "Siti Aminah",
+        "sex": "P",
+        "birth_date": SITI_BIRTH,
+        "nik": SITI_NIK,
+        "region_code": "72.71.05",
     }
     values.update(changes)
     return PersonData(**values)  # type: ignore[arg-type]
@@ -28,9 +32,7 @@ def siti_data(**changes: object) -> PersonData:
 
 
 def test_it_registers_a_person_with_name_index_audit_event_and_history(alice):
-    person = services.register_person(
-        actor=alice, data=siti_data(aliases=["Aminah"], phones=["0812-4455-6677"])
-    )
+    person = services.register_person(actor=alice, data=siti_data(aliases=["Aminah"], phones=["0812-4455-6677"]))
 
     stored = Person.objects.get()
     assert stored.pk == person.pk
@@ -45,7 +47,10 @@ def test_it_registers_a_person_with_name_index_audit_event_and_history(alice):
 
     event = AuditEvent.objects.get(action="person.registered")
     assert (event.actor, event.agency, event.object_type, event.object_id) == (
-        alice, alice.agency, "registry.person", str(person.pk)
+        alice,
+        alice.agency,
+        "registry.person",
+        str(person.pk),
     )
     assert event.detail == {"confirmed_despite_matches": False}
 
@@ -147,7 +152,9 @@ def test_it_refuses_a_stale_edit_and_leaves_the_row_unchanged(alice, siti, bp3mi
     # Someone else at BP3MI saves first...
     erin = UserFactory(username="erin", first_name="Erin", agency=bp3mi)
     services.update_person(
-        actor=erin, person_id=siti.pk, data=services.merged(services.person_data_of(siti), birth_place="Donggala"),
+        actor=erin,
+        person_id=siti.pk,
+        data=services.merged(services.person_data_of(siti), birth_place="Donggala"),
         expected_version=1,
     )
     # ...then alice saves the form she opened at version 1.
@@ -190,7 +197,9 @@ def test_it_answers_404_to_another_agency_updating(persona, request, siti):
     user = request.getfixturevalue(persona)
     with pytest.raises(Http404):
         services.update_person(
-            actor=user, person_id=siti.pk, data=services.merged(services.person_data_of(siti), full_name="X"),
+            actor=user,
+            person_id=siti.pk,
+            data=services.merged(services.person_data_of(siti), full_name="X"),
             expected_version=1,
         )
     siti.refresh_from_db()
@@ -200,7 +209,9 @@ def test_it_answers_404_to_another_agency_updating(persona, request, siti):
 def test_it_refuses_an_update_by_the_auditor(bob, siti):
     with pytest.raises(PermissionDenied):
         services.update_person(
-            actor=bob, person_id=siti.pk, data=services.merged(services.person_data_of(siti), full_name="X"),
+            actor=bob,
+            person_id=siti.pk,
+            data=services.merged(services.person_data_of(siti), full_name="X"),
             expected_version=1,
         )
     siti.refresh_from_db()

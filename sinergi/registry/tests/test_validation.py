@@ -1,8 +1,8 @@
 """Invalid registrations: InvalidData names each problem under its field, in the user's language; nothing is saved.
 
-NIK structure messages come from the identity core in both languages. The other messages are gettext
-strings: they are compared with gettext in the active language, so the tests hold before and after the
-Indonesian catalogue is filled in.
+NIK structure and phone messages come from the identity core in both languages; the others are gettext
+strings translated in locale/id. The tests look for the facts a message must name (digit group, dates,
+codes) and a few words that show its language, not for whole sentences.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 
 from sinergi.audit.models import AuditEvent
 from sinergi.identity.phones import normalize_phone
@@ -80,49 +79,56 @@ def test_it_counts_the_digits_of_a_short_nik(alice):
 
 
 def test_it_refuses_a_nik_whose_birth_date_disagrees_with_the_birth_date(alice):
-    for language in ("id", "en"):
-        with translation.override(language):
-            [message] = invalid(alice, nik=SITI_NIK, birth_date=date(1990, 10, 13))["nik"]
-            expected = gettext(
-                "The NIK says born %(nik_date)s but the birth date given is %(date)s. Check both against the KTP."
-            ) % {"nik_date": "12-10-1990", "date": "13-10-1990"}
-        assert message == expected
+    with translation.override("id"):
+        [message] = invalid(alice, nik=SITI_NIK, birth_date=date(1990, 10, 13))["nik"]
+    assert "Menurut NIK" in message
+    assert "12-10-1990" in message
+    assert "13-10-1990" in message
+    with translation.override("en"):
+        [message] = invalid(alice, nik=SITI_NIK, birth_date=date(1990, 10, 13))["nik"]
+    assert "The NIK says born 12-10-1990" in message
+    assert "13-10-1990" in message
 
 
 def test_it_accepts_a_nik_whose_birth_date_disagrees_when_the_birth_date_is_approximate(alice):
     person = services.register_person(
         actor=alice,
-        data=PersonData(full_name="Siti Aminah", sex="P", birth_date=date(1990, 1, 1), birth_date_accuracy="YEAR",
-                        nik=SITI_NIK),
+        data=PersonData(
+            full_name="Siti Aminah", sex="P", birth_date=date(1990, 1, 1), birth_date_accuracy="YEAR", nik=SITI_NIK
+        ),
         confirm_new=True,
     )
     assert person.nik == SITI_NIK
 
 
 def test_it_refuses_a_nik_whose_sex_disagrees_with_the_sex(alice):
-    for language in ("id", "en"):
-        with translation.override(language):
-            [message] = invalid(alice, nik=SITI_NIK, sex="L")["nik"]
-            expected = gettext(
-                "The NIK says sex %(nik_sex)s (women have 40 added to the birth day) but %(sex)s was chosen."
-            ) % {"nik_sex": "P", "sex": "L"}
-        assert message == expected
+    with translation.override("id"):
+        [message] = invalid(alice, nik=SITI_NIK, sex="L")["nik"]
+    assert "Menurut NIK, jenis kelamin P" in message
+    assert "40" in message
+    with translation.override("en"):
+        [message] = invalid(alice, nik=SITI_NIK, sex="L")["nik"]
+    assert "The NIK says sex P" in message
+    assert "L was chosen" in message
 
 
 def test_it_refuses_a_birth_date_in_the_future(alice):
     next_year = date(timezone.localdate().year + 1, 1, 1)
-    for language in ("id", "en"):
-        with translation.override(language):
-            errors = invalid(alice, birth_date=next_year)
-            assert errors == {"birth_date": [gettext("The birth date is in the future: check the year.")]}
+    with translation.override("id"):
+        errors = invalid(alice, birth_date=next_year)
+    assert list(errors) == ["birth_date"]
+    assert "masa depan" in errors["birth_date"][0]
+    with translation.override("en"):
+        assert "future" in invalid(alice, birth_date=next_year)["birth_date"][0]
 
 
 def test_it_refuses_an_unknown_region_code(alice):
-    for language in ("id", "en"):
-        with translation.override(language):
-            errors = invalid(alice, region_code="72.71.99")
-            expected = gettext("Region code %(code)s does not exist in the Kemendagri list.") % {"code": "72.71.99"}
-        assert errors == {"region_code": [expected]}
+    with translation.override("id"):
+        [message] = invalid(alice, region_code="72.71.99")["region_code"]
+    assert "Kode wilayah 72.71.99 tidak ada" in message
+    with translation.override("en"):
+        [message] = invalid(alice, region_code="72.71.99")["region_code"]
+    assert "72.71.99 does not exist" in message
 
 
 def test_it_refuses_an_unparseable_phone_in_the_active_language(alice):
@@ -138,12 +144,19 @@ def test_it_refuses_an_unparseable_phone_in_the_active_language(alice):
 def test_it_reports_every_problem_at_once(alice):
     next_year = date(timezone.localdate().year + 1, 1, 1)
     errors = invalid(
-        alice, full_name="   ", kind="TOURIST", sex="X", birth_date=next_year, nik="7271995210900001",
-        region_code="99.99", phones=["12"],
+        alice,
+        full_name="   ",
+        kind="TOURIST",
+        sex="X",
+        birth_date=next_year,
+        nik="7271995210900001",
+        region_code="99.99",
+        phones=["12"],
     )
     assert set(errors) == {"full_name", "kind", "sex", "birth_date", "nik", "region_code", "phones"}
 
 
 def test_it_refuses_a_birth_date_before_1900(alice):
     errors = invalid(alice, birth_date=date(1899, 12, 31))
-    assert errors == {"birth_date": [gettext("The birth date is before %(year)s: check the year.") % {"year": 1900}]}
+    assert list(errors) == ["birth_date"]
+    assert "1900" in errors["birth_date"][0]

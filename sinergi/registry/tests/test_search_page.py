@@ -1,0 +1,126 @@
+"""/orang/: the agency's own persons newest first (keyset pages), and the registry search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sinergi.registry.tests.conftest import SITI_NIK, SOEHARTO_NIK
+from sinergi.registry.views import PAGE_SIZE
+from sinergi.testing.factories import make_person
+
+SEARCH = "/orang/"
+
+
+def listed_ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+    return [person.pk for person in response.context["page"]]
+
+
+def test_it_lists_the_agencys_own_persons_newest_first_in_keyset_pages(client, alice, dave):
+    mine = [make_person(alice, full_name=f"Orang {n:02d}", birth_date=date(1970 + n, 1, 1)) for n in range(PAGE_SIZE + 5)]
+    make_person(dave, full_name="Budi Dinsos", sex="L")
+    client.force_login(alice)
+
+    first = client.get(SEARCH)
+    assert first.status_code == 200
+    newest_first = [person.pk for person in reversed(mine)]
+    assert listed_ids(first) == newest_first[:PAGE_SIZE]
+    assert first.context["hits"] is None
+    next_before = first.context["next_before"]
+    assert next_before == newest_first[PAGE_SIZE - 1]
+    assert f"?before={next_before}" in first.content.decode()
+    assert "Budi Dinsos" not in first.content.decode()
+
+    second = client.get(SEARCH, {"before": next_before})
+    assert listed_ids(second) == newest_first[PAGE_SIZE:]
+    assert second.context["next_before"] is None
+
+
+def test_it_lists_the_first_page_with_a_fixed_number_of_queries(client, alice):
+    client.force_login(alice)
+    make_person(alice, full_name="Orang Pertama", region_code="72.71.05")
+    with CaptureQueriesContext(connection) as one:
+        assert len(listed_ids(client.get(SEARCH))) == 1
+    for n in range(PAGE_SIZE + 2):
+        make_person(alice, full_name=f"Orang {n:02d}", region_code="72.02.01", birth_date=date(1970 + n, 1, 1))
+    with CaptureQueriesContext(connection) as full:
+        assert len(listed_ids(client.get(SEARCH))) == PAGE_SIZE
+    assert len(full.captured_queries) == len(one.captured_queries)
+
+
+def test_it_searches_by_name_with_a_bounded_number_of_queries(client, alice, soeharto, django_assert_max_num_queries):
+    for n in range(20):
+        make_person(alice, full_name="Suharto", sex="L", birth_date=date(1960 + n, 1, 1), region_code="72.71.05")
+    client.force_login(alice)
+    with django_assert_max_num_queries(9):
+        response = client.get(SEARCH, {"q": "Soeharto"})
+    assert response.status_code == 200
+    assert len(response.context["hits"]) == 21
+    assert soeharto.pk in {hit.pk for hit in response.context["hits"]}
+    assert f'href="/orang/{soeharto.pk}/"' in response.content.decode()
+
+
+def test_it_shows_own_hits_with_nik_and_other_agencies_hits_without(client, alice, dave, soeharto):
+    client.force_login(alice)
+    own = client.get(SEARCH, {"q": "Suharto"}).content.decode()
+    assert "Soeharto" in own
+    assert SOEHARTO_NIK in own
+
+    client.force_login(dave)
+    response = client.get(SEARCH, {"q": "Suharto"})
+    [hit] = response.context["hits"]
+    assert hit.person is None
+    other = response.content.decode()
+    assert "Soeharto" in other
+    assert "1984" in other
+    assert "Kabupaten Poso" in other
+    assert SOEHARTO_NIK not in other
+    assert f'href="/orang/{soeharto.pk}/"' not in other  # no link to a record dave may not open
+
+
+def test_it_searches_by_nik_typed_in_the_search_box(client, alice, siti):
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": SITI_NIK})
+    assert [hit.pk for hit in response.context["hits"]] == [siti.pk]
+
+
+def test_it_filters_by_birth_year_and_region_from_the_form(client, alice):
+    palu = make_person(alice, full_name="Siti Aminah", region_code="72.71.05", birth_date=date(1990, 1, 1))
+    make_person(alice, full_name="Siti Aminah", region_code="72.02.01", birth_date=date(1990, 2, 2))
+    make_person(alice, full_name="Siti Aminah", region_code="72.71.05", birth_date=date(1970, 1, 1))
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": "Siti Aminah", "birth_year": "1990", "province": "72", "regency": "72.71"})
+    assert [hit.pk for hit in response.context["hits"]] == [palu.pk]
+
+
+def test_it_offers_to_register_when_nobody_is_found(client, alice):
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": "Yohanes Lumba"})
+    assert response.context["hits"] == []
+    assert "/orang/baru/?q=Yohanes%20Lumba" in response.content.decode()
+
+
+def test_it_renders_only_the_results_for_htmx(client, alice, soeharto):
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": "Suharto"}, headers={"HX-Request": "true", "HX-Target": "search-results"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="search-results"')
+    assert "Soeharto" in body
+    assert "<html" not in body
+
+
+@pytest.mark.parametrize("persona", ["bob", "carol", "dave"])
+def test_it_lets_every_role_with_view_access_search(persona, request, client, soeharto):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(SEARCH, {"q": "Suharto"})
+    assert response.status_code == 200
+    assert [hit.pk for hit in response.context["hits"]] == [soeharto.pk]
+
+
+def test_it_redirects_home_to_the_search(client, alice):
+    client.force_login(alice)
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, SEARCH)
