@@ -44,6 +44,12 @@ def field_errors(response, field: str) -> str:  # type: ignore[no-untyped-def]
     return found.group(1) if found else ""
 
 
+def main_part(response) -> str:  # type: ignore[no-untyped-def]
+    """The page's <main> (the rest carries per-request nonces and tokens)."""
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
 # --- create -------------------------------------------------------------------------------------------------
 
 
@@ -96,7 +102,7 @@ def test_it_shows_a_bad_nik_in_indonesian_under_the_field_and_saves_nothing(clie
     assert response.status_code == 200
     assert not Person.objects.exists()
     errors = field_errors(response, "nik")
-    assert escape("digit 5-6 (kecamatan) '99'") in errors
+    assert escape("Digit 5-6 (kecamatan) '99'") in errors
     assert "tidak ada kecamatan" in errors
     assert 'lang="id"' in response.content.decode()
 
@@ -259,7 +265,7 @@ def test_it_answers_404_to_another_agency_opening_the_record(persona, request, c
     not_yours = client.get(f"/orang/{siti.pk}/")
     not_there = client.get(f"/orang/{siti.pk + 1000}/")
     assert not_yours.status_code == not_there.status_code == 404
-    assert not_yours.content == not_there.content
+    assert main_part(not_yours) == main_part(not_there)  # nothing tells the two apart
     assert not AuditEvent.objects.filter(action="person.viewed").exists()
 
 
