@@ -92,6 +92,11 @@ INSTALLED_APPS = [
     "sinergi.regions",
     "sinergi.audit",
     "sinergi.registry",
+    "sinergi.directory",
+    "sinergi.sop",
+    "sinergi.cases",
+    "sinergi.referrals",
+    "sinergi.notifications",
     "sinergi.demo",
 ]
 

@@ -22,6 +22,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("wilayah/", include("sinergi.regions.urls")),
     path("audit/", include("sinergi.audit.urls")),
+    path("kasus/", include("sinergi.cases.urls")),
+    path("rujukan/", include("sinergi.referrals.urls")),
+    path("notifikasi/", include("sinergi.notifications.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

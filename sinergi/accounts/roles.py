@@ -27,6 +27,14 @@ class Capability(StrEnum):
     EDIT_PERSONS = "edit_persons"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_AGENCY = "manage_agency"
+    VIEW_CASES = "view_cases"
+    MANAGE_CASES = "manage_cases"
+    CLOSE_CASES = "close_cases"
+    SEND_REFERRALS = "send_referrals"
+    HANDLE_REFERRALS = "handle_referrals"
+    OVERRIDE_CONSENT = "override_consent"
+    VIEW_KPIS = "view_kpis"
+    EDIT_SOP = "edit_sop"
 
 
 _ALL_WORKERS = {Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.PENYULUH_SOSIAL, Role.SUPERVISOR, Role.OPERATOR_DATA}
@@ -36,4 +44,13 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.EDIT_PERSONS: frozenset(_ALL_WORKERS),
     Capability.VIEW_AUDIT_LOG: frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN}),
     Capability.MANAGE_AGENCY: frozenset({Role.ADMIN}),
+    Capability.VIEW_CASES: frozenset(_ALL_WORKERS | {Role.ADMIN, Role.AUDITOR}),
+    Capability.MANAGE_CASES: frozenset({Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.SUPERVISOR}),
+    Capability.CLOSE_CASES: frozenset({Role.PETUGAS, Role.SUPERVISOR}),
+    Capability.SEND_REFERRALS: frozenset({Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.SUPERVISOR}),
+    Capability.HANDLE_REFERRALS: frozenset({Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.SUPERVISOR}),
+    # Sending without consent on a lawful basis is a supervisor's decision (UU PDP), and it is audited.
+    Capability.OVERRIDE_CONSENT: frozenset({Role.SUPERVISOR}),
+    Capability.VIEW_KPIS: frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
+    Capability.EDIT_SOP: frozenset({Role.ADMIN}),
 }

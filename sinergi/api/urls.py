@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 
 from sinergi.api.auth import SessionAuth, TokenAuth
 from sinergi.regions.api import router as regions_router
+from sinergi.cases.api import router as cases_router
+from sinergi.referrals.api import router as referrals_router
 from sinergi.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -24,6 +26,8 @@ api = NinjaAPI(
 )
 api.add_router("/persons", registry_router)
 api.add_router("/regions", regions_router)
+api.add_router("/cases", cases_router)
+api.add_router("/referrals", referrals_router)
 
 
 @api.exception_handler(Http404)

@@ -25,10 +25,18 @@ MAX_CANDIDATES = 2000
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
-    """Persons whose full record `user` may read."""
+    """Persons whose full record `user` may read: registered by their agency, or shared with it by an open
+    referral whose SOP route lets the identity travel (until the referral closes)."""
     if not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
         return Person.objects.none()
-    return Person.objects.filter(registered_by_agency_id=user.agency_id)
+    # Imported here: referrals build on the registry, not the other way round; only this rule looks back.
+    from sinergi.referrals.selectors import person_ids_shared_with
+
+    shared = person_ids_shared_with(user)
+    condition = Q(registered_by_agency_id=user.agency_id)
+    if shared:
+        condition |= Q(pk__in=shared)
+    return Person.objects.filter(condition)
 
 
 def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:

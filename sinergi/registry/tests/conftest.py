@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,12 @@ SITI_NIK = "7271055210900001"
 SITI_BIRTH = date(1990, 10, 12)
 # Soeharto's KTP: issued in Poso Kota (72.02.01), born 17-03-1984, a man.
 SOEHARTO_NIK = "7202011703840003"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Each persona is created with a password; Argon2 costs ~0.3 s a hash (accounts/tests checks it is used)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sinergi.audit.models import AuditEvent
 from sinergi.registry import services
 from sinergi.registry.models import Person, PersonPhone
 from sinergi.registry.tests.conftest import SITI_NIK
-from sinergi.testing.factories import UserFactory, make_person
+from sinergi.testing.factories import UserFactory
 
 CREATE = "/orang/baru/"
 
@@ -116,7 +116,7 @@ def test_it_shows_a_bad_nik_in_english_to_an_english_reader(client, alice):
     assert not Person.objects.exists()
 
 
-def test_it_shows_an_unknown_region_under_the_province_picker(client, alice):
+def test_it_shows_a_bad_phone_under_the_phone_field(client, alice):
     client.force_login(alice)
     response = client.post(CREATE, form_data(phone="0812-ABC"))
     assert response.status_code == 200
@@ -310,7 +310,12 @@ def test_it_shows_a_refused_sub_record_on_the_detail_page(client, alice, siti):
     client.force_login(alice)
     response = client.post(
         f"/orang/{siti.pk}/episode/tambah/",
-        {"destination_country": "MY", "departure_date": "2022-08-15", "return_date": "2019-03-01", "procedural": "unknown"},
+        {
+            "destination_country": "MY",
+            "departure_date": "2022-08-15",
+            "return_date": "2019-03-01",
+            "procedural": "unknown",
+        },
     )
     assert response.status_code == 400
     assert field_errors(response, "return_date")
@@ -358,9 +363,3 @@ def test_it_lists_possible_matches_while_typing(client, dave, siti):
     assert "Siti Aminah" in body
     assert f"/orang/{siti.pk}/" not in body  # another agency's record: named, not linked
     assert SITI_NIK not in body
-
-
-def test_it_keeps_make_person_usable_for_pages(alice):
-    # make_person is the factory the page tests lean on: it must register through the service.
-    person = make_person(alice, full_name="Yohanes Lumba", sex="L")
-    assert AuditEvent.objects.filter(action="person.registered", object_id=str(person.pk)).exists()

@@ -20,7 +20,9 @@ def listed_ids(response) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_it_lists_the_agencys_own_persons_newest_first_in_keyset_pages(client, alice, dave):
-    mine = [make_person(alice, full_name=f"Orang {n:02d}", birth_date=date(1970 + n, 1, 1)) for n in range(PAGE_SIZE + 5)]
+    mine = [
+        make_person(alice, full_name=f"Orang {n:02d}", birth_date=date(1970 + n, 1, 1)) for n in range(PAGE_SIZE + 5)
+    ]
     make_person(dave, full_name="Budi Dinsos", sex="L")
     client.force_login(alice)
 

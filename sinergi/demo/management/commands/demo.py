@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from sinergi.demo.seeding import DEFAULT_PASSWORD, seed_agencies_and_users, seed_persons
+from sinergi.demo.sop_seeding import seed_sop
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = seed_agencies_and_users(options["password"])
+        seed_sop()
         added = seed_persons(options["persons"], options["seed"])
         self.stdout.write(f"Demo persons: {added} added (seed {options['seed']}).")
         self.stdout.write(f"Demo accounts (password: {options['password']}):")

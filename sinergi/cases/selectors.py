@@ -1,0 +1,73 @@
+"""Reads of cases. A case's full record is visible to its own agency only; other agencies see the
+parts a referral shares, through the referral (sinergi.referrals.selectors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Capability
+from sinergi.cases.models import Case, CaseStatus
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    if not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
+        return Case.objects.none()
+    return Case.objects.filter(agency_id=user.agency_id)
+
+
+def get_case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
+    queryset = cases_visible_to(user).select_related("person", "agency", "assigned_to")
+    if write:
+        if not user.has_capability(Capability.MANAGE_CASES):
+            raise Http404
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = ""
+    category: str = ""
+    regency: str = ""
+    destination: str = ""
+    overdue: bool = False
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+def filter_cases(user: User, flt: CaseFilter) -> QuerySet[Case]:
+    from sinergi.referrals.models import Deadline
+
+    queryset = cases_visible_to(user)
+    if flt.status == "open":
+        queryset = queryset.exclude(status__in=[CaseStatus.DONE, CaseStatus.CLOSED])
+    elif flt.status:
+        queryset = queryset.filter(status=flt.status)
+    if flt.category:
+        queryset = queryset.filter(categories__code=flt.category)
+    if flt.regency:
+        queryset = queryset.filter(
+            Q(person__region__code=flt.regency) | Q(person__region__code__startswith=flt.regency + ".")
+        )
+    if flt.destination:
+        queryset = queryset.filter(destination_country=flt.destination)
+    if flt.received_from:
+        queryset = queryset.filter(received_at__date__gte=flt.received_from)
+    if flt.received_to:
+        queryset = queryset.filter(received_at__date__lte=flt.received_to)
+    if flt.overdue:
+        from django.utils import timezone
+
+        running_late = Deadline.objects.filter(
+            referral__case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=timezone.now()
+        )
+        queryset = queryset.filter(Exists(running_late))
+    return queryset.distinct()

@@ -1,0 +1,56 @@
+"""Reads of referrals and of what a referral shares.
+
+A referral is visible to the sending agency always, and to the receiving agency once sent.
+The receiver sees the case sections the referral shares only while the referral is open
+(RECEIVER_SEES_CASE); its own service records and assessments stay visible after it closes.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Capability
+from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral, ReferralStatus
+from sinergi.sop.models import SharedSection
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    if not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        Q(from_agency_id=user.agency_id) | (Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.DRAFT))
+    )
+
+
+def get_referral_for_user(user: User, pk: int, *, write: bool = False) -> Referral:
+    queryset = referrals_visible_to(user).select_related(
+        "case__person", "case__agency", "from_agency", "to_agency", "service", "assigned_to", "parent"
+    )
+    if write:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def shared_sections_for(user: User, referral: Referral) -> frozenset[str]:
+    """Sections of the case this user may see through this referral (everything for the owning agency)."""
+    if referral.case.agency_id == user.agency_id:
+        return frozenset(SharedSection.values)
+    if referral.to_agency_id == user.agency_id and referral.status in RECEIVER_SEES_CASE:
+        return frozenset(referral.shared_sections)
+    return frozenset()
+
+
+def person_ids_shared_with(user: User) -> set[int]:
+    """Persons whose identity an open referral currently shares with the user's agency.
+
+    Filtered in Python: JSON containment is not portable to SQLite, and an agency has few open referrals.
+    """
+    rows = Referral.objects.filter(to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE).values_list(
+        "case__person_id", "shared_sections"
+    )
+    return {person_id for person_id, sections in rows if SharedSection.IDENTITY in sections}

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sinergi.referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+]
