@@ -1,0 +1,29 @@
+"""Progress reporting hooks, so the library stays quiet and the command line shows bars."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """Receives the stages of a run; ``total`` is None when the size is not known in advance."""
+
+    def start(self, stage: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, stage: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+NO_PROGRESS: Progress = _NoProgress()
