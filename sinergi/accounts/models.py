@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,14 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def agency_pk(self) -> int:
+        """The agency id of a staff user. A user without an agency never passes a capability check, so code
+        after such a check can rely on this; elsewhere it refuses instead of matching "no agency"."""
+        if self.agency_id is None:
+            raise PermissionDenied(_("Your account belongs to no agency. Ask an administrator to assign one."))
+        return self.agency_id
 
     def role_set(self) -> frozenset[Role]:
         # Cached per instance: permission checks run several times a request.

@@ -17,7 +17,7 @@ from sinergi.cases.models import Case, CaseStatus
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
         return Case.objects.none()
-    return Case.objects.filter(agency_id=user.agency_id)
+    return Case.objects.filter(agency_id=user.agency_pk)
 
 
 def get_case_for_user(user: User, pk: int, *, write: bool = False) -> Case:

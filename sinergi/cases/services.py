@@ -208,7 +208,7 @@ def add_note(*, actor: User, case_id: int, text: str) -> CaseNote:
     case = get_case_for_user(actor, case_id, write=True)
     if not text.strip():
         raise InvalidData({"text": [_("Write the note.")]})
-    note = CaseNote.objects.create(case=case, agency_id=actor.agency_id, text=text.strip(), by=actor)
+    note = CaseNote.objects.create(case=case, agency_id=actor.agency_pk, text=text.strip(), by=actor)
     record_event(actor=actor, action="case.note_added", obj=case, summary=case.number)
     return note
 
@@ -221,7 +221,7 @@ def add_task(*, actor: User, case_id: int, title: str, due_date: date | None, as
         _add(errors, "title", _("Write what needs to be done."))
     assignee = None
     if assignee_id is not None:
-        assignee = User.objects.filter(pk=assignee_id, agency_id=actor.agency_id, is_active=True).first()
+        assignee = User.objects.filter(pk=assignee_id, agency_id=actor.agency_pk, is_active=True).first()
         if assignee is None:
             _add(errors, "assignee", _("Choose someone from your own agency."))
     if errors:
@@ -276,7 +276,7 @@ def add_assessment(*, actor: User, case_id: int, data: AssessmentData) -> Assess
     _check_assessment(data)
     assessment = Assessment.objects.create(
         case=case,
-        agency_id=actor.agency_id,
+        agency_id=actor.agency_pk,
         summary=data.summary.strip(),
         needs=data.needs.strip(),
         risk=data.risk,
@@ -292,8 +292,8 @@ def save_plan(*, actor: User, case_id: int, goals: str, activities: str) -> Inte
     case = get_case_for_user(actor, case_id, write=True)
     if not goals.strip():
         raise InvalidData({"goals": [_("Write the goals of the intervention.")]})
-    plan = InterventionPlan.objects.filter(case=case, agency_id=actor.agency_id).first() or InterventionPlan(
-        case=case, agency_id=actor.agency_id
+    plan = InterventionPlan.objects.filter(case=case, agency_id=actor.agency_pk).first() or InterventionPlan(
+        case=case, agency_id=actor.agency_pk
     )
     plan.goals, plan.activities = goals.strip(), activities.strip()
     plan.updated_by, plan.updated_at = actor, timezone.now()
@@ -304,7 +304,7 @@ def save_plan(*, actor: User, case_id: int, goals: str, activities: str) -> Inte
 
 
 @transaction.atomic
-def add_attachment(*, actor: User, case_id: int, kind: str, upload: UploadedFile) -> Attachment:
+def add_attachment(*, actor: User, case_id: int, kind: str, upload: UploadedFile[bytes]) -> Attachment:
     """Store a checked file (type, size, content matching the extension) outside the web root."""
     case = get_case_for_user(actor, case_id, write=True)
     problem = uploads.check_upload(upload)
@@ -316,7 +316,7 @@ def add_attachment(*, actor: User, case_id: int, kind: str, upload: UploadedFile
     upload.seek(0)
     attachment = Attachment(
         case=case,
-        agency_id=actor.agency_id,
+        agency_id=actor.agency_pk,
         kind=kind,
         original_name=uploads.safe_name(upload.name or "file"),
         content_type=uploads.content_type_for(upload.name or ""),

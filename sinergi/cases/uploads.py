@@ -34,7 +34,7 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^\w.\- ]", "_", base)[:200] or "file"
 
 
-def _content_matches(ext: str, head: bytes, upload: UploadedFile) -> bool:
+def _content_matches(ext: str, head: bytes, upload: UploadedFile[bytes]) -> bool:
     if ext == ".pdf":
         return head.startswith(b"%PDF-")
     if ext in (".jpg", ".jpeg"):
@@ -58,7 +58,7 @@ def _content_matches(ext: str, head: bytes, upload: UploadedFile) -> bool:
     return False
 
 
-def check_upload(upload: UploadedFile) -> str | None:
+def check_upload(upload: UploadedFile[bytes]) -> str | None:
     """None if the file may be stored, else a message saying what is wrong and what to do."""
     ext = extension(upload.name or "")
     if ext not in ALLOWED:

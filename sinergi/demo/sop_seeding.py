@@ -57,13 +57,13 @@ TPPO_SECTIONS = [SharedSection.IDENTITY, SharedSection.COMPLAINT, SharedSection.
 def seed_sop() -> None:
     agencies = {agency.code: agency for agency in Agency.objects.all()}
     services = []
-    for agency_code, code, name, category in SERVICES:
+    for agency_code, code, name, service_category in SERVICES:
         service, _ = Service.objects.get_or_create(
             agency=agencies[agency_code],
             code=code,
             defaults={
                 "name": name,
-                "category": category,
+                "category": service_category,
                 "region_id": "72.71",
                 "eligibility": "PMI bermasalah dan keluarganya di Sulawesi Tengah",
             },

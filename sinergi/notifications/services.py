@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,7 +30,7 @@ def notify(*, recipients: Iterable[User], kind: str, title: str, url: str, dedup
             continue  # already notified: the unique constraint is the "once" guarantee
         created.append(notification)
         if user.email:
-            transaction.on_commit(lambda pk=notification.pk: send_notification_email.enqueue(pk))
+            transaction.on_commit(partial(send_notification_email.enqueue, notification.pk))
     return created
 
 

@@ -45,6 +45,14 @@ def shared_sections_for(user: User, referral: Referral) -> frozenset[str]:
     return frozenset()
 
 
+def sections_shared_for_person(user: User, person_id: int) -> frozenset[str]:
+    """Union of the sections that the open referrals of this person's cases share with the user's agency."""
+    rows = Referral.objects.filter(
+        to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE, case__person_id=person_id
+    ).values_list("shared_sections", flat=True)
+    return frozenset(section for sections in rows for section in sections)
+
+
 def person_ids_shared_with(user: User) -> set[int]:
     """Persons whose identity an open referral currently shares with the user's agency.
 

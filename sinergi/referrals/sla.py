@@ -59,7 +59,7 @@ def _claim(deadline: Deadline, level: int, moment: object) -> bool:
     return bool(claimed)
 
 
-def _alert(deadline: Deadline, agency_id: int | None, *, level: int) -> None:
+def _alert(deadline: Deadline, agency_id: int, *, level: int) -> None:
     referral = deadline.referral
     supervisors = User.objects.filter(agency_id=agency_id, is_active=True, roles__role=Role.SUPERVISOR).distinct()
     step = SlaStep(deadline.step).label

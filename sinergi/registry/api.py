@@ -16,7 +16,14 @@ from sinergi.identity.nik import parse_nik
 from sinergi.regions.lookup import database_regions
 from sinergi.registry import services
 from sinergi.registry.models import Person
-from sinergi.registry.selectors import PersonHit, SearchQuery, get_person_for_user, search_persons
+from sinergi.registry.selectors import (
+    PERSON_SECTIONS,
+    PersonHit,
+    SearchQuery,
+    get_person_for_user,
+    person_sections_for,
+    search_persons,
+)
 from sinergi.registry.validation import localized
 
 router = Router(tags=["persons"])
@@ -204,7 +211,8 @@ def _hit_out(hit: PersonHit) -> HitOut:
     )
 
 
-def _person_out(person: Person) -> PersonOut:
+def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> PersonOut:
+    """The record as the reader may see it: parts a referral does not share come back empty."""
     person = (
         Person.objects.filter(pk=person.pk)
         .select_related("registered_by_agency")
@@ -222,12 +230,14 @@ def _person_out(person: Person) -> PersonOut:
         birth_date_accuracy=person.birth_date_accuracy,
         birth_place=person.birth_place,
         nik=person.nik,
-        region_code=person.region_id,
-        address_text=person.address_text,
+        region_code=person.region_id if "KONTAK" in sections else None,
+        address_text=person.address_text if "KONTAK" in sections else "",
         flag_child=person.flag_child,
         flag_disability=person.flag_disability,
         flag_trafficking=person.flag_trafficking,
-        phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()],
+        phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()]
+        if "KONTAK" in sections
+        else [],
         identifiers=[IdentifierOut(id=i.pk, kind=i.kind, value=i.value) for i in person.identifiers.all()],
         family=[
             FamilyOut(
@@ -239,7 +249,9 @@ def _person_out(person: Person) -> PersonOut:
                 relative_id=f.relative_id,
             )
             for f in person.family.all()
-        ],
+        ]
+        if "KELUARGA" in sections
+        else [],
         episodes=[
             EpisodeOut(
                 id=e.pk,
@@ -253,7 +265,9 @@ def _person_out(person: Person) -> PersonOut:
                 procedural=e.procedural,
             )
             for e in person.episodes.all()
-        ],
+        ]
+        if "MIGRASI" in sections
+        else [],
         registered_by=person.registered_by_agency.code,
         created_at=person.created_at,
         updated_at=person.updated_at,
@@ -332,7 +346,7 @@ def detail(request: AuthedRequest, person_id: int) -> Any:
     _require_scope(request, "persons:read")
     person = get_person_for_user(request.user, person_id)
     services.record_person_view(actor=request.user, person=person)
-    return _person_out(person)
+    return _person_out(person, person_sections_for(request.user, person))
 
 
 @router.patch(

@@ -43,13 +43,35 @@ def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:
     """The person, or 404 whether it does not exist or is not the user's to see (the same answer on purpose)."""
     queryset = persons_visible_to(user).select_related("region__parent__parent__parent", "registered_by_agency")
     if write:
+        # Only the registering agency edits a person; a referral shares the record read-only.
         if not user.has_capability(Capability.EDIT_PERSONS):
             raise Http404
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.filter(registered_by_agency_id=user.agency_id).select_for_update(of=("self",))
     try:
         return queryset.get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_editable_person(user: User, pk: int) -> Person:
+    """For edit forms (no row lock): 404 unless the user's agency registered the person and the role may edit."""
+    person = get_person_for_user(user, pk)
+    if person.registered_by_agency_id != user.agency_id or not user.has_capability(Capability.EDIT_PERSONS):
+        raise Http404
+    return person
+
+
+# Parts of a person's record, named like the referral sections that share them.
+PERSON_SECTIONS = frozenset({"IDENTITAS", "KONTAK", "KELUARGA", "MIGRASI"})
+
+
+def person_sections_for(user: User, person: Person) -> frozenset[str]:
+    """Which parts of the record `user` may see: all for the registering agency, else what open referrals share."""
+    if person.registered_by_agency_id == user.agency_id:
+        return PERSON_SECTIONS
+    from sinergi.referrals.selectors import sections_shared_for_person
+
+    return sections_shared_for_person(user, person.pk) & PERSON_SECTIONS
 
 
 @dataclass(frozen=True)

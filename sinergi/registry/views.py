@@ -25,7 +25,9 @@ from sinergi.registry.models import Person, PersonAlias
 from sinergi.registry.selectors import (
     SearchQuery,
     find_possible_duplicates,
+    get_editable_person,
     get_person_for_user,
+    person_sections_for,
     persons_visible_to,
     search_persons,
 )
@@ -143,7 +145,7 @@ def create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
-    person = get_person_for_user(request.user, pk)
+    person = get_editable_person(request.user, pk)
     if request.method == "POST":
         form = PersonForm(request.POST, region_code=person.region_id, with_phone=False)
         if REFRESH_BUTTON not in request.POST and form.is_valid():
@@ -182,15 +184,20 @@ def _detail_context(request: AuthedRequest, person: Person, **forms: Any) -> dic
         .get()
     )
     episodes = [(episode, country_name(episode.destination_country)) for episode in person.episodes.all()]
+    sections = person_sections_for(request.user, person)
+    owner = person.registered_by_agency_id == request.user.agency_id
     return {
         "person": person,
         "episodes": episodes,
-        "can_edit": request.user.has_capability(Capability.EDIT_PERSONS),
+        # What a referral shares with another agency: read-only, only the SOP's sections.
+        "sections": sections,
+        "is_owner": owner,
+        "can_edit": owner and request.user.has_capability(Capability.EDIT_PERSONS),
         "identifier_form": forms.get("identifier") or IdentifierForm(),
         "phone_form": forms.get("phone") or PhoneForm(),
         "family_form": forms.get("family") or FamilyLinkForm(),
         "episode_form": forms.get("episode") or EpisodeForm(),
-        "changes": person_changes(person),
+        "changes": person_changes(person) if owner else [],
     }
 
 
@@ -207,7 +214,7 @@ SUB_FORMS = {"identifier": IdentifierForm, "phone": PhoneForm, "family": FamilyL
 @require_POST
 def add_sub_record(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     _require(request, Capability.EDIT_PERSONS)
-    person = get_person_for_user(request.user, pk)
+    person = get_editable_person(request.user, pk)
     if kind not in SUB_FORMS:
         raise Http404
     form = SUB_FORMS[kind](request.POST)
