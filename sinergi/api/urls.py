@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from sinergi.api.auth import SessionAuth, TokenAuth
-from sinergi.regions.api import router as regions_router
 from sinergi.cases.api import router as cases_router
 from sinergi.referrals.api import router as referrals_router
+from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as registry_router
 
 api = NinjaAPI(
