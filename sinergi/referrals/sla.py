@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,3 +86,10 @@ def _alert(deadline: Deadline, agency_id: int, *, level: int) -> None:
             summary=referral.case.number,
             detail={"step": deadline.step, "level": level},
         )
+
+
+@task()
+def check_deadlines_task() -> dict[str, int]:
+    """The same check as a Django task, for deployments that enqueue it from their scheduler."""
+    report = check_deadlines()
+    return {"overdue": report.overdue, "receiver": report.escalated_to_receiver, "sender": report.escalated_to_sender}
