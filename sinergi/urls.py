@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from sinergi import health
-from sinergi.api.urls import api
+from sinergi.api.urls import api_urls
+from sinergi.referrals.views import verify_letter
 from sinergi.registry.views import home
 
 admin.site.site_header = _("Sinergi administration")
@@ -19,12 +20,14 @@ urlpatterns = [
     path("akun/", include("sinergi.accounts.urls")),
     path("akun/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls),
     path("wilayah/", include("sinergi.regions.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("kasus/", include("sinergi.cases.urls")),
     path("rujukan/", include("sinergi.referrals.urls")),
     path("notifikasi/", include("sinergi.notifications.urls")),
+    path("verifikasi/<str:token>/", verify_letter, name="verify_letter"),
+    path("sop/", include("sinergi.sop.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

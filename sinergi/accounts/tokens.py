@@ -12,7 +12,14 @@ from sinergi.accounts.models import ApiToken, User
 from sinergi.audit.events import record_event
 
 TOKEN_PREFIX = "sng_"
-SCOPES = ("persons:read", "persons:write")
+SCOPES = (
+    "persons:read",
+    "persons:write",
+    "cases:read",
+    "cases:write",
+    "referrals:read",
+    "referrals:write",
+)
 
 
 def _hash(secret: str) -> str:

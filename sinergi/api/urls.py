@@ -53,4 +53,6 @@ def _exempt_from_login_redirect(patterns: list) -> None:  # type: ignore[type-ar
             pattern.callback.login_required = False
 
 
-_exempt_from_login_redirect(api.urls[0])
+# `api.urls` builds new view functions on every access: take it once, exempt it, include that.
+api_urls = api.urls
+_exempt_from_login_redirect(api_urls[0])

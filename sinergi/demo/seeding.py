@@ -169,7 +169,10 @@ def seed_persons(count: int, seed: int) -> int:
             actor = actors[agency]
             try:
                 person = services.register_person(actor=actor, data=data, confirm_new=True)
-            except services.NikAlreadyRegistered:
+            except (services.NikAlreadyRegistered, services.InvalidData):
+                # A second registration may carry a NIK whose embedded birth date disagrees with the one written
+                # (day and month swapped), as real records do; the registry refuses such a pair, so the clerk
+                # registers without the NIK, which is what the linkage review later has to reconcile.
                 person = services.register_person(actor=actor, data=services.merged(data, nik=""), confirm_new=True)
             if synthetic is not None:
                 _add_details(actor, person.pk, synthetic)

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sinergi.accounts.http import AuthedRequest
 from sinergi.api.auth import has_scope
@@ -274,8 +274,8 @@ def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> P
     )
 
 
-def _invalid(error: services.InvalidData) -> tuple[int, ErrorOut]:
-    return 422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors)
+def _invalid(error: services.InvalidData) -> Status[ErrorOut]:
+    return Status(422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors))
 
 
 @router.get("", response=list[HitOut], summary="Search the registry (all agencies; limited fields for others')")
@@ -311,10 +311,10 @@ def create(request: AuthedRequest, payload: PersonIn) -> Any:
     except services.InvalidData as error:
         return _invalid(error)
     except services.PossibleDuplicate as duplicate:
-        return 409, DuplicateOut(detail=str(duplicate), matches=[_hit_out(hit) for hit in duplicate.hits])
+        return Status(409, DuplicateOut(detail=str(duplicate), matches=[_hit_out(hit) for hit in duplicate.hits]))
     except services.NikAlreadyRegistered as clash:
-        return 409, DuplicateOut(detail=str(clash), matches=[], existing_id=clash.existing.pk)
-    return 201, _person_out(person)
+        return Status(409, DuplicateOut(detail=str(clash), matches=[], existing_id=clash.existing.pk))
+    return Status(201, _person_out(person))
 
 
 @router.get("/nik/{nik}", response=NikOut, summary="What a NIK says, or why it is invalid")
@@ -365,8 +365,8 @@ def update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     except services.InvalidData as error:
         return _invalid(error)
     except (services.StaleEdit, services.NikAlreadyRegistered) as refusal:
-        return 409, ErrorOut(detail=str(refusal))
-    return 200, _person_out(person)
+        return Status(409, ErrorOut(detail=str(refusal)))
+    return Status(200, _person_out(person))
 
 
 def _add(request: AuthedRequest, person_id: int, action: Any) -> Any:
@@ -375,7 +375,7 @@ def _add(request: AuthedRequest, person_id: int, action: Any) -> Any:
         action()
     except services.InvalidData as error:
         return _invalid(error)
-    return 201, _person_out(get_person_for_user(request.user, person_id))
+    return Status(201, _person_out(get_person_for_user(request.user, person_id)))
 
 
 @router.post("/{person_id}/phones", response={201: PersonOut, 404: ErrorOut, 422: ErrorOut}, summary="Add a phone")
@@ -422,6 +422,6 @@ def remove(request: AuthedRequest, person_id: int, kind: str, record_id: int) ->
     _require_scope(request, "persons:write")
     kinds = {"phones": "phone", "identifiers": "identifier", "family": "family", "episodes": "episode"}
     if kind not in kinds:
-        return 404, ErrorOut(detail=_("Not found."))
+        return Status(404, ErrorOut(detail=_("Not found.")))
     services.remove_sub_record(actor=request.user, person_id=person_id, kind=kinds[kind], record_id=record_id)
-    return 204, None
+    return Status(204, None)

@@ -5,21 +5,14 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 
 from sinergi.accounts.models import ApiToken, User
 from sinergi.accounts.roles import CAPABILITIES, Capability, Role
 from sinergi.accounts.tokens import TOKEN_PREFIX, create_token, user_for_token
 from sinergi.audit.models import AuditEvent
-from sinergi.testing.factories import TEST_PASSWORD
 
-
-def test_it_hashes_passwords_with_argon2(alice):
-    alice.refresh_from_db()
-    assert alice.password.startswith("argon2")
-    assert TEST_PASSWORD not in alice.password
-    assert check_password(TEST_PASSWORD, alice.password)
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 # The capabilities the registry and the audit trail check; other apps add their own to the table.

@@ -16,7 +16,7 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def choices(response, field: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def choices(response, field: str) -> dict[str, str]:
     return dict(response.context["form"].fields[field].choices)
 
 
@@ -60,7 +60,9 @@ def test_it_keeps_only_a_consistent_chain_of_codes():
         "regency": "72.71",
         "district": "72.71.05",
     }
-    assert selected_codes({"province": "72", "regency": "72.71", "district": "72.02.01", "village": "72.02.01.1001"}) == {
+    assert selected_codes(
+        {"province": "72", "regency": "72.71", "district": "72.02.01", "village": "72.02.01.1001"}
+    ) == {
         "province": "72",
         "regency": "72.71",
     }

@@ -15,8 +15,10 @@ from sinergi.testing.factories import make_person
 PERSONS = "/api/v1/persons"
 
 
-def bearer(user, *scopes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    _, secret = create_token(actor=None, user=user, name="sisko", scopes=list(scopes or ("persons:read", "persons:write")))
+def bearer(user, *scopes: str) -> dict[str, str]:
+    _, secret = create_token(
+        actor=None, user=user, name="sisko", scopes=list(scopes or ("persons:read", "persons:write"))
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -40,7 +42,12 @@ def test_it_searches_with_full_fields_for_own_records(client, alice, soeharto):
     response = client.get(PERSONS, {"q": "Suharto"}, headers=bearer(alice))
     assert response.status_code == 200
     [hit] = response.json()
-    assert (hit["id"], hit["full_access"], hit["nik"], hit["birth_date"]) == (soeharto.pk, True, SOEHARTO_NIK, "1984-03-17")
+    assert (hit["id"], hit["full_access"], hit["nik"], hit["birth_date"]) == (
+        soeharto.pk,
+        True,
+        SOEHARTO_NIK,
+        "1984-03-17",
+    )
 
 
 @pytest.mark.parametrize("persona", ["carol", "dave"])
@@ -67,7 +74,8 @@ def test_it_searches_with_a_fixed_number_of_queries(client, alice, dave, django_
     for n in range(30):
         make_person(alice if n % 2 else dave, full_name="Suharto", sex="L", birth_date=date(1960 + n, 1, 1))
     headers = bearer(dave, "persons:read")
-    with django_assert_max_num_queries(7):
+    # Token (+ its last-used stamp), then the search's own fixed set (see test_search.py).
+    with django_assert_max_num_queries(8):
         response = client.get(PERSONS, {"q": "Soeharto"}, headers=headers)
     assert len(response.json()) == 30
     assert sum(hit["full_access"] for hit in response.json()) == 15
@@ -87,6 +95,15 @@ def test_it_registers_a_person(client, alice):
     event = AuditEvent.objects.get(action="person.registered")
     assert (event.actor, event.via) == (alice, "api")
     assert person.history.get().history_user == alice
+
+
+def test_it_registers_a_person_from_the_browser_session(client, alice):
+    # Session auth passes the login middleware, so this isolates the response itself (status + body).
+    client.force_login(alice)
+    response = client.post(PERSONS, new_person(), content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["nik"] == SITI_NIK
+    assert Person.objects.filter(registered_by_agency=alice.agency, nik=SITI_NIK).count() == 1
 
 
 def test_it_answers_409_with_matches_for_a_possible_duplicate(client, alice, siti):
@@ -127,7 +144,9 @@ def test_it_answers_409_with_the_existing_id_for_the_same_nik_in_the_agency(clie
 
 def test_it_answers_422_per_field_for_a_bad_nik_in_the_requested_language(client, alice):
     headers = bearer(alice)
-    response = client.post(PERSONS, new_person(nik="7271995210900001"), content_type="application/json", headers=headers)
+    response = client.post(
+        PERSONS, new_person(nik="7271995210900001"), content_type="application/json", headers=headers
+    )
     assert response.status_code == 422
     [message] = response.json()["errors"]["nik"]
     assert "Digit 5-6 (kecamatan) '99'" in message
@@ -151,7 +170,9 @@ def test_it_answers_422_for_a_payload_that_does_not_match_the_schema(client, ali
 
 
 def test_it_forbids_registration_with_a_read_only_token(client, alice):
-    response = client.post(PERSONS, new_person(), content_type="application/json", headers=bearer(alice, "persons:read"))
+    response = client.post(
+        PERSONS, new_person(), content_type="application/json", headers=bearer(alice, "persons:read")
+    )
     assert response.status_code == 403
     assert "persons:write" in response.json()["detail"]
     assert not Person.objects.exists()
@@ -231,11 +252,17 @@ def test_it_patches_with_the_current_version(client, alice, siti):
 def test_it_answers_409_to_a_patch_with_a_stale_version(client, alice, siti):
     headers = bearer(alice)
     first = client.patch(
-        f"{PERSONS}/{siti.pk}", {"version": 1, "birth_place": "Donggala"}, content_type="application/json", headers=headers
+        f"{PERSONS}/{siti.pk}",
+        {"version": 1, "birth_place": "Donggala"},
+        content_type="application/json",
+        headers=headers,
     )
     assert first.status_code == 200
     stale = client.patch(
-        f"{PERSONS}/{siti.pk}", {"version": 1, "full_name": "Siti Lamba"}, content_type="application/json", headers=headers
+        f"{PERSONS}/{siti.pk}",
+        {"version": 1, "full_name": "Siti Lamba"},
+        content_type="application/json",
+        headers=headers,
     )
     assert stale.status_code == 409
     siti.refresh_from_db()

@@ -38,13 +38,13 @@ def form_data(**changes: str) -> dict[str, str]:
     return data
 
 
-def field_errors(response, field: str) -> str:  # type: ignore[no-untyped-def]
+def field_errors(response, field: str) -> str:
     """The HTML of the error list rendered under a form field."""
     found = re.search(rf'<ul class="errorlist" id="id_{field}_errors">(.*?)</ul>', response.content.decode(), re.S)
     return found.group(1) if found else ""
 
 
-def main_part(response) -> str:  # type: ignore[no-untyped-def]
+def main_part(response) -> str:
     """The page's <main> (the rest carries per-request nonces and tokens)."""
     body = response.content.decode()
     return body[body.index("<main") : body.index("</main>")]

@@ -25,7 +25,7 @@ def siti_data(**changes: object) -> PersonData:
         "region_code": "72.71.05",
     }
     values.update(changes)
-    return PersonData(**values)  # type: ignore[arg-type]
+    return PersonData(**values)
 
 
 # --- register_person ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def invalid(actor, **values: object) -> dict[str, list[str]]:
     fields: dict[str, object] = {"full_name": "Siti Aminah", "sex": "P", "birth_date": SITI_BIRTH}
     fields.update(values)
     with pytest.raises(services.InvalidData) as error:
-        services.register_person(actor=actor, data=PersonData(**fields), confirm_new=True)  # type: ignore[arg-type]
+        services.register_person(actor=actor, data=PersonData(**fields), confirm_new=True)
     assert not Person.objects.exists()
     assert not NameToken.objects.exists()
     assert not AuditEvent.objects.exists()

@@ -1,0 +1,15 @@
+"""Case and referral fixtures (sinergi.testing.referral_fixtures) until the root conftest registers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sinergi.testing.referral_fixtures import *  # noqa: F403
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Each persona is created with a password; Argon2 costs ~0.3 s a hash (accounts/tests checks it is used)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
