@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.cases.models import Case, CaseStatus
+from sinergi.cases.models import Attachment, Case, CaseStatus
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -24,12 +26,32 @@ def get_case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
     queryset = cases_visible_to(user).select_related("person", "agency", "assigned_to")
     if write:
         if not user.has_capability(Capability.MANAGE_CASES):
+            # Someone who may read the case (an auditor) is told it is their role; others still get 404.
+            if queryset.filter(pk=pk).exists():
+                raise PermissionDenied(_("Your role does not allow this. Ask your supervisor if you need it."))
             raise Http404
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def get_attachment_for_user(user: User, case_pk: int, attachment_pk: int) -> Attachment:
+    """The case's own agency, or a receiving agency while an open referral shares the attachments; else 404."""
+    from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
+
+    attachment = Attachment.objects.select_related("case").filter(case_id=case_pk, pk=attachment_pk).first()
+    if attachment is None or not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
+        raise Http404
+    if attachment.case.agency_id == user.agency_id:
+        return attachment
+    shared = Referral.objects.filter(
+        case_id=case_pk, to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE
+    ).values_list("shared_sections", flat=True)
+    if any("LAMPIRAN" in sections for sections in shared):
+        return attachment
+    raise Http404
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from sinergi.cases import uploads
 from sinergi.cases.models import (
     Assessment,
     Attachment,
+    AttachmentKind,
     Case,
     CaseNote,
     CaseStatus,
@@ -246,8 +248,14 @@ def add_task(*, actor: User, case_id: int, title: str, due_date: date | None, as
 
 @transaction.atomic
 def complete_task(*, actor: User, case_id: int, task_id: int) -> None:
+    """Mark a task done (a second click changes nothing); a task of another case is 404."""
     case = get_case_for_user(actor, case_id, write=True)
-    if CaseTask.objects.filter(case=case, pk=task_id, done_at__isnull=True).update(done_at=timezone.now()):
+    task = CaseTask.objects.filter(case=case, pk=task_id).first()
+    if task is None:
+        raise Http404
+    if task.done_at is None:
+        task.done_at, task.done_by = timezone.now(), actor
+        task.save(update_fields=["done_at", "done_by"])
         record_event(actor=actor, action="case.task_done", obj=case, summary=case.number)
 
 
@@ -307,6 +315,8 @@ def save_plan(*, actor: User, case_id: int, goals: str, activities: str) -> Inte
 def add_attachment(*, actor: User, case_id: int, kind: str, upload: UploadedFile[bytes]) -> Attachment:
     """Store a checked file (type, size, content matching the extension) outside the web root."""
     case = get_case_for_user(actor, case_id, write=True)
+    if kind not in AttachmentKind.values:
+        raise InvalidData({"kind": [_("Choose what kind of document this is.")]})
     problem = uploads.check_upload(upload)
     if problem:
         raise InvalidData({"file": [problem]})
@@ -385,6 +395,24 @@ def record_consent(*, actor: User, case_id: int, data: ConsentData) -> Consent:
 
 @transaction.atomic
 def withdraw_consent(*, actor: User, case_id: int, consent_id: int) -> None:
+    """Withdrawal (UU PDP): later referrals need new consent; the history row names who recorded it."""
     case = get_case_for_user(actor, case_id, write=True)
-    if Consent.objects.filter(case=case, pk=consent_id, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
+    consent = Consent.objects.filter(case=case, pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent._history_user = actor  # type: ignore[attr-defined]
+        consent.save()
         record_event(actor=actor, action="case.consent_withdrawn", obj=case, summary=case.number)
+
+
+def record_attachment_download(*, actor: User, attachment: Attachment) -> None:
+    """Downloads of case files are in the access log, like opening a person's record."""
+    record_event(
+        actor=actor,
+        action="case.attachment_downloaded",
+        obj=attachment.case,
+        summary=attachment.case.number,
+        detail={"attachment": attachment.pk, "name": attachment.original_name},
+    )

@@ -54,7 +54,7 @@ from sinergi.cases.models import (
     Consent,
     InterventionPlan,
 )
-from sinergi.cases.selectors import cases_visible_to, filter_cases, get_case_for_user
+from sinergi.cases.selectors import cases_visible_to, filter_cases, get_attachment_for_user, get_case_for_user
 from sinergi.cases.workflow import CASE_TRANSITIONS, next_statuses
 from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralEvent, ReferralStatus
 from sinergi.referrals.services import ReferralError, allowed_services, create_referral
@@ -608,10 +608,8 @@ def add_attachment(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
     """Stream a stored file to someone who may see the case; 404 otherwise (files live outside the web root)."""
-    case = get_case_for_user(request.user, pk)
-    found = Attachment.objects.filter(case=case, pk=attachment_pk).first()
-    if found is None:
-        raise Http404
+    found = get_attachment_for_user(request.user, pk, attachment_pk)
+    services.record_attachment_download(actor=request.user, attachment=found)
     try:
         handle = found.file.open("rb")
     except FileNotFoundError:

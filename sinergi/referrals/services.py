@@ -257,6 +257,9 @@ def reject_referral(*, actor: User, referral_id: int, reason: str) -> Referral:
     referral.decided_by = actor
     referral.closed_at = timezone.now()
     _move(actor, referral, ReferralStatus.REJECTED, note=reason)
+    # A rejection is a decision: it answers the acknowledge and decide clocks (on time or late, as it came).
+    _meet(referral, SlaStep.ACKNOWLEDGE)
+    _meet(referral, SlaStep.DECIDE)
     _stop_all(referral)
     _notify_sender(
         referral,

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sinergi.accounts.http import AuthedRequest
@@ -61,11 +61,12 @@ R = ReferralStatus
 
 # --- inbox ----------------------------------------------------------------------------------------------------
 
+# A context keeps the tab names apart from the statuses of the same English words ("Sent": Terkirim, not Dikirim).
 INBOX_TABS = (
-    ("menunggu", gettext_lazy("Awaiting action")),
-    ("terlambat", gettext_lazy("Overdue")),
-    ("milik-saya", gettext_lazy("Mine")),
-    ("terkirim", gettext_lazy("Sent")),
+    ("menunggu", pgettext_lazy("referral inbox tab", "Awaiting action")),
+    ("terlambat", pgettext_lazy("referral inbox tab", "Overdue")),
+    ("milik-saya", pgettext_lazy("referral inbox tab", "Mine")),
+    ("terkirim", pgettext_lazy("referral inbox tab", "Sent")),
 )
 SENT_OPEN = [s for s in OPEN_REFERRAL_STATUSES if s != R.DRAFT]
 
@@ -312,8 +313,6 @@ def _render_detail(
         "shared_section_labels": [
             SharedSection(section).label for section in referral.shared_sections if section in SharedSection.values
         ],
-        # The cases app serves files to the owning agency only (see the report on receivers' downloads).
-        "attachments_downloadable": user.agency_id == referral.case.agency_id,
         "shared": _shared_case(user, referral, sections),
         "deadlines": _deadline_rows(referral, now),
         "events": events,

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -134,12 +135,20 @@ def create(request: AuthedRequest) -> HttpResponse:
                 form.add_error("nik", str(clash))
             else:
                 messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
-                return redirect("registry:detail", pk=person.pk)
+                return redirect(_after_registration(request, person))
     else:
         form = PersonForm(initial={"full_name": request.GET.get("q", ""), "kind": "PMI"})
     return render(
         request, "registry/person_form.html", {"form": form, "hits": hits, "nik_clash": nik_clash, "creating": True}
     )
+
+
+def _after_registration(request: AuthedRequest, person: Person) -> str:
+    """Back to where registration started (e.g. a new case: `?next=/kasus/baru/`) with the new person chosen."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return f"{next_url}{'&' if '?' in next_url else '?'}person={person.pk}"
+    return reverse("registry:detail", args=[person.pk])
 
 
 @require_http_methods(["GET", "POST"])

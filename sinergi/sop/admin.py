@@ -30,3 +30,6 @@ class SopDocumentAdmin(admin.ModelAdmin[SopDocument]):
     search_fields = ["title", "version"]
     filter_horizontal = ["signatories"]
     inlines = [SopRouteInline]
+    # Putting a version in force or retiring it goes through the SOP editor (sop/services.py: audited,
+    # and it ends the previous version); the admin only corrects texts.
+    readonly_fields = ["status", "effective_from", "effective_to"]

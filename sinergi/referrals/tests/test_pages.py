@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -245,6 +246,30 @@ def test_it_hides_the_case_from_the_receiver_after_close_but_keeps_its_records(c
     assert 'id="not-shared"' in page
     assert "Konseling keluarga" in page
     assert "Trauma ringan" in page
+
+
+def test_it_links_shared_attachments_for_the_receiver_while_open(client, alice, carol, case, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    attachment = case_services.add_attachment(
+        actor=alice, case_id=case.pk, kind="PERJANJIAN", upload=SimpleUploadedFile("kontrak.pdf", b"%PDF-1.4 kontrak")
+    )
+    give_consent(alice, case)
+    referral = draft(alice, case)
+    referral.sop_route.shared_sections = ["IDENTITAS", "LAMPIRAN"]
+    referral.sop_route.save()
+    services.send_referral(actor=alice, referral_id=referral.pk)
+    download = f"/kasus/{case.pk}/lampiran/{attachment.pk}/"
+    client.force_login(carol)
+    assert f'href="{download}"' in main_part(client.get(detail_url(referral)))
+    response = client.get(download)
+    response.close()  # a FileResponse holds the file open until closed
+    assert response.status_code == 200
+    services.reject_referral(actor=carol, referral_id=referral.pk, reason="Bukan layanan kami")
+    assert "kontrak.pdf" not in main_part(client.get(detail_url(referral)))
+    assert client.get(download).status_code == 404
 
 
 def test_it_answers_404_to_an_uninvolved_agency(client, dave, referral):
