@@ -268,11 +268,15 @@ def _shared_case(user: User, referral: Referral, sections: frozenset[str]) -> di
         shared["notes"] = list(CaseNote.objects.filter(case=case).select_related("by", "agency"))
     if SharedSection.ATTACHMENTS in sections:
         shared["attachments"] = list(Attachment.objects.filter(case=case))
-    # Assessments: all of the case's when the section is shared; otherwise the user's own agency's, which are
-    # the receiver's records and stay visible after the referral closes.
+    # Assessments: the owner sees all; a receiver sees its own (they are its records and stay after the
+    # referral closes) and, when the SOP shares the section, the owning agency's — not other receivers'
+    # (need-to-know between agencies).
     assessments = Assessment.objects.filter(case=case).select_related("agency", "by", "referral")
-    if SharedSection.ASSESSMENTS not in sections:
-        assessments = assessments.filter(agency=user.agency) if user.agency_id else assessments.none()
+    if case.agency_id != user.agency_id:
+        visible_agencies = [user.agency_pk]
+        if SharedSection.ASSESSMENTS in sections:
+            visible_agencies.append(case.agency_id)
+        assessments = assessments.filter(agency_id__in=visible_agencies)
     shared["assessments"] = list(assessments)
     return shared
 
