@@ -33,7 +33,8 @@ REGISTRY_CAPABILITIES = (
         ("dave", {Capability.VIEW_PERSONS, Capability.EDIT_PERSONS}),
     ],
 )
-def test_it_grants_the_personas_registry_capabilities_by_role(persona, allowed, request):
+def test_it_grants_the_personas_registry_capabilities_by_role(persona, allowed, request, db):
+    # `db` named here: personas fetched with getfixturevalue are invisible to pytest-django's test ordering.
     user = request.getfixturevalue(persona)
     assert {capability for capability in REGISTRY_CAPABILITIES if user.has_capability(capability)} == allowed
 
