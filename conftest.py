@@ -1,1 +1,1 @@
-pytest_plugins = ["sinergi.testing.fixtures"]
+pytest_plugins = ["sinergi.testing.fixtures", "sinergi.testing.referral_fixtures"]

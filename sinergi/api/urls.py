@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from sinergi.api.auth import SessionAuth, TokenAuth
 from sinergi.cases.api import router as cases_router
@@ -33,6 +34,19 @@ api.add_router("/referrals", referrals_router)
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Malformed bodies and parameters answer in the same shape as the services' InvalidData."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # ("body", "payload", "birth_date") → "birth_date": the field name a client sent.
+        parts = [str(part) for part in error.get("loc", ())[1:]]
+        location = (parts[1:] if parts[:1] == ["payload"] else parts) or ["__all__"]
+        errors.setdefault(".".join(location), []).append(str(error.get("msg", "")))
+    detail = _("The request is not valid: fix the fields listed.")
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -96,6 +96,8 @@ def create_referral(
     errors: dict[str, list[str]] = {}
     if service is None:
         errors["service"] = [_("Choose a service from the directory.")]
+    elif service.agency_id == case.agency_id:
+        errors["service"] = [_("A referral goes to another agency: choose a service of another agency.")]
     if not reason.strip():
         errors["reason"] = [_("Explain why the person is referred.")]
     if errors:
@@ -117,6 +119,8 @@ def create_referral(
     parent = None
     if parent_id is not None:
         parent = get_referral_for_user(actor, parent_id)
+        if parent.case_id != case.pk:
+            raise InvalidData({"parent": [_("A follow-on referral continues a referral of the same case.")]})
     referral = Referral.objects.create(
         case=case,
         from_agency_id=case.agency_id,
@@ -147,7 +151,8 @@ def send_referral(*, actor: User, referral_id: int, override: ConsentOverride | 
     """DRAFT → DIKIRIM behind the consent gate; starts the acknowledge and decide clocks."""
     referral = _locked(actor, referral_id)
     _check_transition(actor, referral, ReferralStatus.SENT)
-    route = referral.sop_route or route_for(referral.case, referral.service, timezone.localdate())
+    # The SOP in force when it is sent decides (a draft may outlive the version it was drafted under).
+    route = route_for(referral.case, referral.service, timezone.localdate())
     if route is None:
         raise ReferralError(
             _("The joint SOP in force no longer allows this referral. Revoke it and choose another service.")

@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from sinergi.testing.referral_fixtures import *  # noqa: F403
-
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:

@@ -239,15 +239,12 @@ def test_it_answers_403_naming_the_role_problem(client, alice, pia):
     assert str(CaseStatus.DONE.label) in response.json()["detail"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cases/selectors.py get_case_for_user(write=True) answers 404 to a read-only role for a case "
-    "it can read; the API should answer 403",
-)
 def test_it_answers_403_to_an_auditor(client, alice, bob):
     case = open_case_for(alice)
     response = post(client, f"{CASES}/{case.pk}/transitions", {"to_status": "VERIFIKASI"}, bearer(bob))
     assert response.status_code == 403
+    assert response.json()["detail"]
+    assert client.get(f"{CASES}/{case.pk}", headers=bearer(alice)).json()["status"] == "DITERIMA"
 
 
 def test_it_answers_404_to_another_agency_changing_a_case(client, alice, dave):

@@ -215,9 +215,11 @@ def test_it_adds_notes(alice):
 def test_it_refuses_timeline_writes_from_outside_the_owning_agencys_workers(username, request, alice, bob, carol, dave):
     case = open_case_for(alice)
     user = request.getfixturevalue(username)
-    with pytest.raises(Http404):
+    # The auditor reads the case, so is told it is the role (403); other agencies cannot see it (404).
+    refusal = PermissionDenied if username == "bob" else Http404
+    with pytest.raises(refusal):
         services.add_note(actor=user, case_id=case.pk, text="Catatan.")
-    with pytest.raises(Http404):
+    with pytest.raises(refusal):
         services.add_task(actor=user, case_id=case.pk, title="Tugas.", due_date=None, assignee_id=None)
     assert not case.notes.exists()
     assert not case.tasks.exists()

@@ -48,8 +48,15 @@ def steps(body: dict) -> dict[str, dict]:
 def test_it_walks_the_story_end_to_end(client, alice, carol, erin, dave):
     as_alice, as_carol, as_dave = bearer(alice), bearer(carol), bearer(dave)
 
-    # BP3MI has the person in its registry (registered through the service) and records the complaint.
-    person_id = person_for(alice, phones=["0812-4455-6677"]).pk
+    # BP3MI registers the person and records the complaint.
+    response = post(
+        client,
+        f"{API}/persons",
+        as_alice,
+        {"full_name": "Siti Aminah", "sex": "P", "birth_date": "1990-10-12", "phones": ["0812-4455-6677"]},
+    )
+    assert response.status_code == 201, response.content
+    person_id = response.json()["id"]
     response = post(
         client,
         f"{API}/cases",

@@ -265,7 +265,7 @@ def test_it_links_shared_attachments_for_the_receiver_while_open(client, alice, 
     client.force_login(carol)
     assert f'href="{download}"' in main_part(client.get(detail_url(referral)))
     response = client.get(download)
-    response.close()  # a FileResponse holds the file open until closed
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 kontrak"  # consuming it closes the file
     assert response.status_code == 200
     services.reject_referral(actor=carol, referral_id=referral.pk, reason="Bukan layanan kami")
     assert "kontrak.pdf" not in main_part(client.get(detail_url(referral)))

@@ -297,11 +297,6 @@ def test_it_refuses_a_service_the_sop_does_not_route(alice):
     assert "service" in invalid.value.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: referrals/services.py create_referral accepts the sender's own service (allowed_services "
-    "excludes it), so one agency both sends and accepts",
-)
 def test_it_refuses_a_referral_to_the_senders_own_agency(alice):
     case = open_case_for(alice)
     with pytest.raises(InvalidData):
@@ -473,22 +468,12 @@ def test_it_links_a_follow_on_referral_to_its_parent(alice, carol):
     assert (follow_on.parent, list(first.follow_ons.all())) == (first, [follow_on])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: referrals/services.py create_referral links any visible referral as parent, even one of another "
-    "case (another person)",
-)
 def test_it_refuses_a_parent_from_another_case(alice, carol):
     other = referral_in(R.COMPLETED, sender=alice, receiver=carol)
     with pytest.raises(InvalidData):
         draft_referral(alice, open_case_for(alice), parent_id=other.pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: referrals/services.py reject_referral cancels the ACK and DECIDE clocks instead of meeting them, "
-    "so a rejection on time never counts as within SLA (kpis._steps skips it)",
-)
 def test_it_counts_a_rejection_as_the_decision_the_clock_waited_for(alice, carol, clock):
     clock.set(wita(2026, 3, 17, 10, 0))
     referral = sent_referral(alice)
@@ -498,11 +483,6 @@ def test_it_counts_a_rejection_as_the_decision_the_clock_waited_for(alice, carol
     assert clocks[SlaStep.ACKNOWLEDGE].met_at == clocks[SlaStep.DECIDE].met_at == wita(2026, 3, 17, 15, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: referrals/services.py send_referral reuses the route stored on the draft instead of the SOP in "
-    "force when sending, so a retired SOP's sections, consent rule and SLAs still apply",
-)
 def test_it_sends_under_the_sop_in_force_when_sent(alice, sop):
     from sinergi.cases.models import ComplaintCategory
     from sinergi.sop.models import SharedSection, SopDocument, SopRoute, SopStatus
