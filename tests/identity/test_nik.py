@@ -71,9 +71,7 @@ def test_it_rejects_birth_day_35_naming_digits_7_8() -> None:
 
 @pytest.mark.parametrize("day", ["00", "32", "40", "72", "99"])
 def test_it_rejects_impossible_encoded_days(day: str) -> None:
-    assert error_codes(parse(f"727105{day}10900001")) == [
-        NikErrorCode.INVALID_BIRTH_DAY
-    ]
+    assert error_codes(parse(f"727105{day}10900001")) == [NikErrorCode.INVALID_BIRTH_DAY]
 
 
 @pytest.mark.parametrize(
@@ -99,9 +97,7 @@ def test_it_rejects_impossible_months_naming_digits_9_10(month: str) -> None:
     assert error.message_id.startswith("Digit 9-10 (bulan lahir)")
 
 
-@pytest.mark.parametrize(
-    "nik", ["7271053102900001", "7271057102900001", "7271052902010001"]
-)
+@pytest.mark.parametrize("nik", ["7271053102900001", "7271057102900001", "7271052902010001"])
 def test_it_rejects_dates_that_do_not_exist(nik: str) -> None:
     [error] = parse(nik).errors
 
@@ -131,9 +127,7 @@ def test_it_accepts_29_february_of_leap_years() -> None:
         ("311227", date(1927, 12, 31)),
     ],
 )
-def test_it_takes_the_latest_century_that_is_not_in_the_future(
-    ddmmyy: str, born: date
-) -> None:
+def test_it_takes_the_latest_century_that_is_not_in_the_future(ddmmyy: str, born: date) -> None:
     assert parse(f"727105{ddmmyy}0001").unwrap().birth_date == born
 
 
@@ -163,17 +157,13 @@ def test_it_reports_every_wrong_digit_group_at_once() -> None:
         ("7299055210900001", NikErrorCode.UNKNOWN_REGENCY, "3-4"),
     ],
 )
-def test_it_reports_only_the_highest_unknown_region_level(
-    nik: str, code: NikErrorCode, field: str
-) -> None:
+def test_it_reports_only_the_highest_unknown_region_level(nik: str, code: NikErrorCode, field: str) -> None:
     [error] = parse(nik).errors
 
     assert (error.code, error.field) == (code, field)
 
 
-@pytest.mark.parametrize(
-    "raw", ["7.27105E+15", "7,27105E+15", "7.271055210900001e15", " 7.27105e+15 "]
-)
+@pytest.mark.parametrize("raw", ["7.27105E+15", "7,27105E+15", "7.271055210900001e15", " 7.27105e+15 "])
 def test_it_rejects_scientific_notation_as_excel_damage(raw: str) -> None:
     [error] = parse(raw).errors
 
@@ -198,9 +188,7 @@ def test_it_blames_excel_rounding_when_a_converted_nik_has_serial_0000() -> None
     result = parse("7271055210900000.0")
 
     assert error_codes(result) == [NikErrorCode.EXCEL_ROUNDED]
-    assert [warning.code for warning in result.warnings] == [
-        NikWarningCode.EXCEL_DECIMAL_SUFFIX
-    ]
+    assert [warning.code for warning in result.warnings] == [NikWarningCode.EXCEL_DECIMAL_SUFFIX]
     assert "15" in result.errors[0].message_en
 
 
@@ -253,42 +241,28 @@ def test_it_rejects_an_empty_nik() -> None:
 def test_it_uses_the_region_lookup_it_is_given() -> None:
     class OneDistrict:
         def province(self, code: str) -> Region | None:
-            return (
-                Region(code, "Provinsi Uji", RegionLevel.PROVINCE)
-                if code == "11"
-                else None
-            )
+            return Region(code, "Provinsi Uji", RegionLevel.PROVINCE) if code == "11" else None
 
         def regency(self, code: str) -> Region | None:
-            return (
-                Region(code, "Kabupaten Uji", RegionLevel.REGENCY)
-                if code == "11.01"
-                else None
-            )
+            return Region(code, "Kabupaten Uji", RegionLevel.REGENCY) if code == "11.01" else None
 
         def district(self, code: str) -> Region | None:
-            return (
-                Region(code, "Kecamatan Uji", RegionLevel.DISTRICT)
-                if code == "11.01.99"
-                else None
-            )
+            return Region(code, "Kecamatan Uji", RegionLevel.DISTRICT) if code == "11.01.99" else None
 
     parsed = parse_nik("1101991210900001", regions=OneDistrict(), today=TODAY).unwrap()
 
     assert parsed.district_name == "Kecamatan Uji"
     # Ulujadi exists in the shipped tables, but not in this lookup.
-    assert error_codes(
-        parse_nik("7271055210900001", regions=OneDistrict(), today=TODAY)
-    ) == [NikErrorCode.UNKNOWN_PROVINCE]
+    assert error_codes(parse_nik("7271055210900001", regions=OneDistrict(), today=TODAY)) == [
+        NikErrorCode.UNKNOWN_PROVINCE
+    ]
 
 
 def test_it_raises_invalid_nik_with_the_errors_on_unwrap() -> None:
     with pytest.raises(InvalidNik) as raised:
         parse("7271053510900001").unwrap()
 
-    assert [error.code for error in raised.value.errors] == [
-        NikErrorCode.INVALID_BIRTH_DAY
-    ]
+    assert [error.code for error in raised.value.errors] == [NikErrorCode.INVALID_BIRTH_DAY]
     assert "Digits 7-8" in str(raised.value)
 
 
@@ -314,9 +288,7 @@ def test_it_builds_the_palu_example() -> None:
         ("72.71.05", "L", 10000),
     ],
 )
-def test_it_refuses_to_build_from_bad_parts(
-    district: str, sex: str, serial: int
-) -> None:
+def test_it_refuses_to_build_from_bad_parts(district: str, sex: str, serial: int) -> None:
     with pytest.raises(ValueError):
         build_nik(district, date(1990, 10, 12), sex, serial)  # type: ignore[arg-type]
 
@@ -327,9 +299,7 @@ def test_it_refuses_to_build_from_bad_parts(
     sex=st.sampled_from(["L", "P"]),
     serial=st.integers(min_value=1, max_value=9999),
 )
-def test_it_round_trips_any_valid_nik(
-    district: Region, birth_date: date, sex: str, serial: int
-) -> None:
+def test_it_round_trips_any_valid_nik(district: Region, birth_date: date, sex: str, serial: int) -> None:
     nik = build_nik(district.code, birth_date, sex, serial)  # type: ignore[arg-type]
 
     result = parse(nik)
@@ -345,18 +315,12 @@ def test_it_round_trips_any_valid_nik(
 
 @given(
     district=st.sampled_from(DISTRICTS),
-    birth_date=st.dates(
-        min_value=date(1950, 1, 1), max_value=TODAY - timedelta(days=1)
-    ),
+    birth_date=st.dates(min_value=date(1950, 1, 1), max_value=TODAY - timedelta(days=1)),
     separators=st.lists(st.sampled_from([" ", ".", "-", ""]), min_size=15, max_size=15),
 )
-def test_it_ignores_separators_anywhere(
-    district: Region, birth_date: date, separators: list[str]
-) -> None:
+def test_it_ignores_separators_anywhere(district: Region, birth_date: date, separators: list[str]) -> None:
     nik = build_nik(district.code, birth_date, "L", 1)
-    written = nik[0] + "".join(
-        separator + digit for separator, digit in zip(separators, nik[1:], strict=True)
-    )
+    written = nik[0] + "".join(separator + digit for separator, digit in zip(separators, nik[1:], strict=True))
 
     assert parse(written).unwrap().nik == nik
 
@@ -367,11 +331,7 @@ def test_it_never_raises_on_arbitrary_text(raw: str) -> None:
 
     assert result.ok != bool(result.errors)
     for problem in (*result.errors, *result.warnings):
-        assert (
-            problem.message_id
-            and problem.message_en
-            and problem.message_id != problem.message_en
-        )
+        assert problem.message_id and problem.message_en and problem.message_id != problem.message_en
     looks_excel_mangled(raw)
 
 

@@ -52,9 +52,7 @@ def test_it_keeps_a_malaysian_employer_number_malaysian() -> None:
         ("0060 12 345 6789", "+60123456789", "MY"),
     ],
 )
-def test_it_normalises_destination_country_numbers(
-    raw: str, e164: str, region: str
-) -> None:
+def test_it_normalises_destination_country_numbers(raw: str, e164: str, region: str) -> None:
     result = normalize_phone(raw)
 
     assert (result.e164, result.region) == (e164, region)
@@ -68,9 +66,7 @@ def test_it_reads_numbers_without_a_country_code_in_the_default_region() -> None
     assert normalize_phone("012-345 6789", default_region="MY").e164 == "+60123456789"
 
 
-def test_it_asks_for_the_country_code_of_a_foreign_number_written_without_plus() -> (
-    None
-):
+def test_it_asks_for_the_country_code_of_a_foreign_number_written_without_plus() -> None:
     result = normalize_phone("60123456789")
 
     assert not result.ok and result.e164 is None
@@ -138,13 +134,9 @@ def test_it_holds_a_number_or_an_error_never_both() -> None:
 # Operator prefixes (Telkomsel, Indosat, XL, Axis, Tri, Smartfren), without the 0.
 MOBILE_RANGES = (range(811, 820), range(821, 824), range(831, 834), range(838, 839))
 MORE_RANGES = (range(851, 854), range(855, 860), range(877, 879), range(881, 890))
-MOBILE_PREFIXES = [
-    str(n) for r in (*MOBILE_RANGES, *MORE_RANGES, range(895, 900)) for n in r
-]
+MOBILE_PREFIXES = [str(n) for r in (*MOBILE_RANGES, *MORE_RANGES, range(895, 900)) for n in r]
 SEPARATORS = st.sampled_from(["", " ", "-", ".", " - "])
-COUNTRY_FORMS = st.sampled_from(
-    ["0", "62", "62 ", "+62", "+62 ", "+62-", "(+62) ", "+62 (0)", "0062 "]
-)
+COUNTRY_FORMS = st.sampled_from(["0", "62", "62 ", "+62", "+62 ", "+62-", "(+62) ", "+62 (0)", "0062 "])
 
 
 @st.composite
@@ -152,13 +144,8 @@ def written_mobiles(draw: st.DrawFn) -> tuple[str, str]:
     """(a valid Indonesian mobile as someone might write it, its E.164 form)."""
     subscriber = draw(st.text(alphabet="0123456789", min_size=7, max_size=9))
     national = draw(st.sampled_from(MOBILE_PREFIXES)) + subscriber
-    cuts = sorted(
-        draw(st.sets(st.integers(min_value=1, max_value=len(national) - 1), max_size=3))
-    )
-    groups = [
-        national[start:end]
-        for start, end in zip([0, *cuts], [*cuts, len(national)], strict=True)
-    ]
+    cuts = sorted(draw(st.sets(st.integers(min_value=1, max_value=len(national) - 1), max_size=3)))
+    groups = [national[start:end] for start, end in zip([0, *cuts], [*cuts, len(national)], strict=True)]
     written = groups[0]
     for group in groups[1:]:
         written += draw(SEPARATORS) + group

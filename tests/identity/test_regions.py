@@ -33,15 +33,9 @@ def test_it_refuses_malformed_codes(code: str) -> None:
 def test_it_looks_up_the_shipped_kemendagri_codes() -> None:
     directory = RegionDirectory.default()
 
-    assert directory.province("72") == Region(
-        "72", "Sulawesi Tengah", RegionLevel.PROVINCE
-    )
-    assert directory.regency("72.71") == Region(
-        "72.71", "Kota Palu", RegionLevel.REGENCY
-    )
-    assert directory.district("727105") == Region(
-        "72.71.05", "Ulujadi", RegionLevel.DISTRICT
-    )
+    assert directory.province("72") == Region("72", "Sulawesi Tengah", RegionLevel.PROVINCE)
+    assert directory.regency("72.71") == Region("72.71", "Kota Palu", RegionLevel.REGENCY)
+    assert directory.district("727105") == Region("72.71.05", "Ulujadi", RegionLevel.DISTRICT)
     assert directory.district("72.71.99") is None
     assert directory.district("not a code") is None
     assert directory.regency("72") is None
@@ -63,15 +57,9 @@ def test_it_loads_once_and_counts_every_region_but_villages() -> None:
 
 
 def write_tables(directory: Path, districts: str) -> None:
-    (directory / "provinces.csv").write_text(
-        "code,name\n72,Sulawesi Tengah\n", encoding="utf-8"
-    )
-    (directory / "regencies.csv").write_text(
-        "code,province_code,name\n72.71,72,Kota Palu\n", encoding="utf-8"
-    )
-    (directory / "districts.csv").write_text(
-        "code,regency_code,name\n" + districts, encoding="utf-8"
-    )
+    (directory / "provinces.csv").write_text("code,name\n72,Sulawesi Tengah\n", encoding="utf-8")
+    (directory / "regencies.csv").write_text("code,province_code,name\n72.71,72,Kota Palu\n", encoding="utf-8")
+    (directory / "districts.csv").write_text("code,regency_code,name\n" + districts, encoding="utf-8")
 
 
 def test_it_loads_a_directory_of_tables(tmp_path: Path) -> None:
@@ -79,9 +67,7 @@ def test_it_loads_a_directory_of_tables(tmp_path: Path) -> None:
 
     directory = RegionDirectory.from_csv_dir(tmp_path)
 
-    assert directory.district("72.71.05") == Region(
-        "72.71.05", "Ulujadi", RegionLevel.DISTRICT
-    )
+    assert directory.district("72.71.05") == Region("72.71.05", "Ulujadi", RegionLevel.DISTRICT)
 
 
 @pytest.mark.parametrize(

@@ -97,9 +97,7 @@ def test_it_refuses_to_build_a_nik_from_bad_parts() -> None:
 
 
 def test_it_gives_the_same_output_for_the_same_seed() -> None:
-    assert generate_persons(800, seed=11, today=TODAY) == generate_persons(
-        800, seed=11, today=TODAY
-    )
+    assert generate_persons(800, seed=11, today=TODAY) == generate_persons(800, seed=11, today=TODAY)
 
 
 def test_it_gives_different_output_for_another_seed() -> None:
@@ -192,9 +190,7 @@ def test_it_issues_niks_in_real_districts_mostly_the_home_one(
 ) -> None:
     districts = {code.replace(".", "") for code in _csv_codes("districts.csv")}
     with_nik = [p for p in people if p.nik is not None]
-    at_home = sum(
-        p.nik[:6] == _district_digits(p.region_code) for p in with_nik if p.nik
-    )
+    at_home = sum(p.nik[:6] == _district_digits(p.region_code) for p in with_nik if p.nik)
     outside = [p for p in with_nik if p.nik and not p.nik.startswith("72")]
 
     assert all(p.nik and p.nik[:6] in districts for p in with_nik)
@@ -211,9 +207,7 @@ def test_it_leaves_about_15_percent_without_nik(
     assert 0.12 < share < 0.18
 
 
-def test_it_keeps_niks_unique_to_one_human(
-    people: list[SyntheticPerson], by_ref: dict[str, SyntheticPerson]
-) -> None:
+def test_it_keeps_niks_unique_to_one_human(people: list[SyntheticPerson], by_ref: dict[str, SyntheticPerson]) -> None:
     holders: dict[str, set[str]] = defaultdict(set)
     for person in people:
         if person.nik is not None:
@@ -294,9 +288,7 @@ def test_it_generates_for_another_province() -> None:
     people = generate_persons(200, seed=1, today=TODAY, province="73")
     villages = _csv_codes("villages.csv")
 
-    assert all(
-        p.region_code.startswith("73.") and p.region_code in villages for p in people
-    )
+    assert all(p.region_code.startswith("73.") and p.region_code in villages for p in people)
 
 
 def test_it_knows_the_regencies_people_come_from() -> None:
@@ -344,10 +336,7 @@ def test_it_links_each_variant_to_an_earlier_registration_of_the_same_human(
         # moved at most within the regency
         assert variant.region_code[:5] == first.region_code[:5]
         assert variant.kind == first.kind
-        assert (
-            variant.episodes
-            == first.episodes[len(first.episodes) - len(variant.episodes) :]
-        )
+        assert variant.episodes == first.episodes[len(first.episodes) - len(variant.episodes) :]
 
 
 def test_it_generates_distinct_people_who_share_common_names() -> None:
@@ -360,8 +349,7 @@ def test_it_generates_distinct_people_who_share_common_names() -> None:
     crowded = {
         name: group
         for name, group in shared.items()
-        if len({p.birth_date for p in group}) >= 3
-        and len({p.nik for p in group if p.nik}) >= 3
+        if len({p.birth_date for p in group}) >= 3 and len({p.nik for p in group if p.nik}) >= 3
     }
 
     assert len(shared) >= 30
@@ -373,10 +361,7 @@ def test_it_writes_about_40_percent_mononyms_and_5_percent_titles(
     originals: list[SyntheticPerson],
 ) -> None:
     mononyms = sum(len(_core_words(p.full_name)) == 1 for p in originals)
-    titled = sum(
-        any(is_title(w) for w in p.full_name.replace(",", " ").split())
-        for p in originals
-    )
+    titled = sum(any(is_title(w) for w in p.full_name.replace(",", " ").split()) for p in originals)
 
     assert 0.33 < mononyms / len(originals) < 0.47
     assert 0.03 < titled / len(originals) < 0.07
@@ -478,12 +463,8 @@ def test_it_sends_nonprocedural_workers_mostly_to_the_middle_east_and_malaysia(
 ) -> None:
     episodes = [e for p in originals for e in p.episodes]
     nonprocedural = [e for e in episodes if not e.procedural]
-    to_gulf_or_malaysia = sum(
-        e.destination_country in (*MIDDLE_EAST, "MY") for e in nonprocedural
-    )
-    east_asia = [
-        e for e in episodes if e.destination_country in ("HK", "TW", "JP", "KR")
-    ]
+    to_gulf_or_malaysia = sum(e.destination_country in (*MIDDLE_EAST, "MY") for e in nonprocedural)
+    east_asia = [e for e in episodes if e.destination_country in ("HK", "TW", "JP", "KR")]
 
     assert to_gulf_or_malaysia / len(nonprocedural) > 0.85
     assert sum(not e.procedural for e in east_asia) / len(east_asia) < 0.08
@@ -498,9 +479,7 @@ def test_it_matches_jobs_employers_and_companies_to_the_destination(
     household = {Job.PRT.value, Job.CAREGIVER.value, Job.SOPIR.value}
     for person in originals:
         for e in person.episodes:
-            allowed = {
-                job.value for job in JOBS[(e.destination_country, person.sex)].items
-            }
+            allowed = {job.value for job in JOBS[(e.destination_country, person.sex)].items}
             assert e.job in allowed, (person.sex, e)
             assert e.placement_company == "" or e.placement_company in P3MI_NAMES
             if e.destination_country == "MY" and e.job not in household:

@@ -72,23 +72,14 @@ def test_it_writes_many_local_muslim_names_as_one_word() -> None:
 
     assert 0.45 < lengths[1] / len(women) < 0.65
     assert any(n.startswith(("Sitti ", "Siti ")) for n in women)
-    assert any(
-        n.startswith(("Moh. ", "Muhammad ", "Muh. ", "M. "))
-        for n in _names(NameGroup.KAILI, "L")
-    )
+    assert any(n.startswith(("Moh. ", "Muhammad ", "Muh. ", "M. ")) for n in _names(NameGroup.KAILI, "L"))
 
 
 def test_it_keeps_old_spelling_for_some_javanese_born_before_the_reform() -> None:
     rng = random.Random(3)
-    old = [
-        make_name(NameGroup.JAWA, "L", rng, birth_year=1965).text for _ in range(400)
-    ]
-    young = [
-        make_name(NameGroup.JAWA, "L", rng, birth_year=1995).text for _ in range(400)
-    ]
+    old = [make_name(NameGroup.JAWA, "L", rng, birth_year=1965).text for _ in range(400)]
+    young = [make_name(NameGroup.JAWA, "L", rng, birth_year=1995).text for _ in range(400)]
     markers = ("oe", "dj", "tj")
 
     assert sum(any(m in n.lower() for m in markers) for n in old) > 80
-    assert not any(
-        any(m in n.lower() for m in markers) for n in young if "Rahardjo" not in n
-    )
+    assert not any(any(m in n.lower() for m in markers) for n in young if "Rahardjo" not in n)
