@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from sinergi.accounts.models import Agency
+from sinergi.cases.categories import ensure_default_categories
 from sinergi.cases.models import ComplaintCategory, ConsentScope
 from sinergi.directory.models import Service, ServiceCategory
 from sinergi.sop.models import Holiday, SharedSection, SlaUnit, SopDocument, SopRoute, SopStatus
@@ -55,6 +56,8 @@ TPPO_SECTIONS = [SharedSection.IDENTITY, SharedSection.COMPLAINT, SharedSection.
 
 
 def seed_sop() -> None:
+    # The data migration adds them too; a test database flushed between transactional tests has lost them.
+    ensure_default_categories()
     agencies = {agency.code: agency for agency in Agency.objects.all()}
     services = []
     for agency_code, code, name, service_category in SERVICES:

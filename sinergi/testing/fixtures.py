@@ -16,6 +16,7 @@ import pytest
 from sinergi.accounts.models import Agency, AgencyKind, User
 from sinergi.accounts.roles import Role
 from sinergi.regions.loading import load_regions
+from sinergi.regions.models import Region
 from sinergi.testing.factories import AgencyFactory, UserFactory
 
 # All provinces, regencies and districts; villages of Sulawesi Tengah only (fast, and enough for tests).
@@ -35,17 +36,24 @@ def regions_loaded(transactional_db: Any) -> None:
 
 
 @pytest.fixture
-def bp3mi(db: Any) -> Agency:
+def regions(db: Any) -> None:
+    """Regions are loaded once per session, but a transactional test's flush empties the table: reload then."""
+    if not Region.objects.filter(code="72.71").exists():
+        load_regions(provinces=TEST_PROVINCES)
+
+
+@pytest.fixture
+def bp3mi(regions: None) -> Agency:
     return AgencyFactory(code="bp3mi-sulteng", name="BP3MI Sulawesi Tengah", kind=AgencyKind.BP3MI)
 
 
 @pytest.fixture
-def sentra(db: Any) -> Agency:
+def sentra(regions: None) -> Agency:
     return AgencyFactory(code="sentra-nipotowe", name="Sentra Nipotowe Palu", kind=AgencyKind.SENTRA_KEMENSOS)
 
 
 @pytest.fixture
-def dinsos(db: Any) -> Agency:
+def dinsos(regions: None) -> Agency:
     return AgencyFactory(code="dinsos-palu", name="Dinas Sosial Kota Palu", kind=AgencyKind.DINSOS_KABKOTA)
 
 

@@ -1,4 +1,7 @@
-"""The complaint categories seen in KemenP2MI statistics (domain brief); admins edit them afterwards."""
+"""The complaint categories seen in KemenP2MI statistics (domain brief); admins edit them afterwards.
+
+A frozen copy of sinergi/cases/categories.py as it was when this migration was written.
+"""
 
 from django.db import migrations
 

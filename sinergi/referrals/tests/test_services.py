@@ -424,7 +424,7 @@ def accept_quietly(user, referral_id, barrier, results):
             connection.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_simultaneous_accepts_win(regions_loaded, alice, carol, erin, sop):
     referral = sent_referral(alice)
     results: dict[str, object] = {}
