@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "sinergi.cases",
     "sinergi.referrals",
     "sinergi.notifications",
+    "sinergi.linkagecli",
     "sinergi.demo",
 ]
 

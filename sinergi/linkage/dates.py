@@ -28,7 +28,7 @@ _MONTHS: Final[dict[str, int]] = {
     **dict.fromkeys(("nov", "nop", "november", "nopember"), 11),
     **dict.fromkeys(("des", "dec", "desember", "december"), 12),
 }
-_ISO: Final = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?")
+_ISO: Final = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t].*)?")
 _DAY_FIRST: Final = re.compile(r"(\d{1,2})[-/. ]+(\d{1,2})[-/. ]+(\d{2}|\d{4})(?: .*)?")
 _TEXT_MONTH: Final = re.compile(r"(\d{1,2})[-/. ]*([a-z]+)\.?[-/. ]*(\d{2}|\d{4})")
 _COMPACT: Final = re.compile(r"\d{8}")

@@ -30,7 +30,6 @@ class LinkageErrorCode(StrEnum):
     EMPTY_ID = "empty_id"
     DUPLICATE_ID = "duplicate_id"
     MODEL_INVALID = "model_invalid"
-    MODEL_FIELDS = "model_fields"
     BAD_THRESHOLD = "bad_threshold"
 
 

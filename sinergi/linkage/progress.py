@@ -6,9 +6,13 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    """Receives the stages of a run; ``total`` is None when the size is not known in advance."""
+    """Receives the stages of a run.
 
-    def start(self, stage: str, total: int | None) -> None: ...
+    ``total`` is None when the size is not known in advance; ``unit`` is None
+    for a stage that counts nothing (training), which then shows only its time.
+    """
+
+    def start(self, stage: str, total: int | None, *, unit: str | None = "baris") -> None: ...
 
     def advance(self, amount: int) -> None: ...
 
@@ -16,7 +20,7 @@ class Progress(Protocol):
 
 
 class _NoProgress:
-    def start(self, stage: str, total: int | None) -> None:
+    def start(self, stage: str, total: int | None, *, unit: str | None = "baris") -> None:
         pass
 
     def advance(self, amount: int) -> None:

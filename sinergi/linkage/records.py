@@ -48,7 +48,7 @@ def read_records(
     resolved = resolve_mapping(table.columns, mapping, source=f"'{source}'")
     positions = {field: table.columns.index(column) for field, column in resolved.items()}
     records: list[dict[str, Cell]] = []
-    progress.start(f"Membaca {source}", None)
+    progress.start(f"Membaca / reading {source}", None)
     for row in table.rows():
         cells = row.cells
         record: dict[str, Cell] = {

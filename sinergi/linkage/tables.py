@@ -31,11 +31,12 @@ from __future__ import annotations
 import codecs
 import csv
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 from sinergi.linkage.issues import LinkageErrorCode, fail
 
@@ -58,17 +59,24 @@ class TableRow:
 
 @dataclass(frozen=True, slots=True)
 class OpenTable:
-    """A file whose header has been read; iterate ``rows()`` once to stream the data."""
+    """A file whose header has been read; ``rows()`` streams the data rows after it.
+
+    No file handle is held between calls: ``rows()`` opens the file itself and
+    closes it when the iteration ends or is abandoned.
+    """
 
     path: Path
     columns: tuple[str, ...]
     encoding: str | None  # None for XLSX
     delimiter: str | None
     header_row: int
-    _rows: Iterator[TableRow]
+    sheet: str | None = None
 
     def rows(self) -> Iterator[TableRow]:
-        return self._rows
+        if self.encoding is None:
+            yield from _xlsx_rows(self.path, self.sheet, self.header_row)
+        else:
+            yield from _csv_rows(self.path, self.encoding, self.delimiter or ",", self.header_row)
 
 
 def open_table(path: Path | str, *, sheet: str | None = None) -> OpenTable:
@@ -137,27 +145,24 @@ def _looks_like_text(path: Path) -> bool:
 
 def _open_csv(path: Path) -> OpenTable:
     encoding = detect_encoding(path)
-    handle: IO[str] = path.open(encoding=encoding, newline="")
-    try:
+    with path.open(encoding=encoding, newline="") as handle:
         delimiter = _sniff_delimiter(handle)
         handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter)
-        numbered = ((number, tuple[Cell, ...](row)) for number, row in enumerate(reader, start=1))
-        header_row, columns, rows = _split_header(numbered, path)
-    except csv.Error as error:
-        handle.close()
-        raise _unreadable(path, str(error)) from error
-    except BaseException:
-        handle.close()
-        raise
-
-    def stream() -> Iterator[TableRow]:
         try:
-            yield from _checked_rows(rows, path)
-        finally:
-            handle.close()
+            header_row, columns = _find_header(enumerate(csv.reader(handle, delimiter=delimiter), start=1), path)
+        except csv.Error as error:
+            raise _unreadable(path, str(error)) from error
+    return OpenTable(path, columns, encoding, delimiter, header_row)
 
-    return OpenTable(path, columns, encoding, delimiter, header_row, stream())
+
+def _csv_rows(path: Path, encoding: str, delimiter: str, header_row: int) -> Iterator[TableRow]:
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                if number > header_row and not all(_blank(cell) for cell in cells):
+                    yield TableRow(number, tuple(cells))
+        except csv.Error as error:
+            raise _unreadable(path, str(error)) from error
 
 
 def _sniff_delimiter(handle: IO[str]) -> str:
@@ -170,6 +175,20 @@ def _sniff_delimiter(handle: IO[str]) -> str:
 
 
 def _open_xlsx(path: Path, sheet: str | None) -> OpenTable:
+    with _worksheet(path, sheet) as worksheet:
+        header_row, columns = _find_header(_xlsx_numbered(worksheet), path)
+    return OpenTable(path, columns, None, None, header_row, sheet)
+
+
+def _xlsx_rows(path: Path, sheet: str | None, header_row: int) -> Iterator[TableRow]:
+    with _worksheet(path, sheet) as worksheet:
+        for number, cells in _xlsx_numbered(worksheet):
+            if number > header_row and not all(_blank(cell) for cell in cells):
+                yield TableRow(number, cells)
+
+
+@contextmanager
+def _worksheet(path: Path, sheet: str | None) -> Iterator[Any]:
     import zipfile
 
     from openpyxl import load_workbook  # type: ignore[import-untyped]
@@ -178,32 +197,23 @@ def _open_xlsx(path: Path, sheet: str | None) -> OpenTable:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise _unreadable(path, str(error)) from error
-    if sheet is not None and sheet not in workbook.sheetnames:
-        workbook.close()
-        raise fail(
-            LinkageErrorCode.SHEET_NOT_FOUND,
-            sheet,
-            f"Sheet '{sheet}' tidak ada di '{path.name}'. Sheet yang ada: {', '.join(workbook.sheetnames)}.",
-            f"There is no sheet '{sheet}' in '{path.name}'. Its sheets are: {', '.join(workbook.sheetnames)}.",
-        )
-    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-    numbered = (
-        (number, tuple(_xlsx_cell(value) for value in values))
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-    )
     try:
-        header_row, columns, rows = _split_header(numbered, path)
-    except BaseException:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            names = ", ".join(workbook.sheetnames)
+            raise fail(
+                LinkageErrorCode.SHEET_NOT_FOUND,
+                sheet,
+                f"Sheet '{sheet}' tidak ada di '{path.name}'. Sheet yang ada: {names}.",
+                f"There is no sheet '{sheet}' in '{path.name}'. Its sheets are: {names}.",
+            )
+        yield workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    finally:
         workbook.close()
-        raise
 
-    def stream() -> Iterator[TableRow]:
-        try:
-            yield from _checked_rows(rows, path)
-        finally:
-            workbook.close()
 
-    return OpenTable(path, columns, None, None, header_row, stream())
+def _xlsx_numbered(worksheet: Any) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        yield number, tuple(_xlsx_cell(value) for value in values)
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -224,9 +234,7 @@ def _xlsx_cell(value: object) -> Cell:
     return str(value)
 
 
-def _split_header(
-    numbered: Iterator[tuple[int, tuple[Cell, ...]]], path: Path
-) -> tuple[int, tuple[str, ...], Iterator[tuple[int, tuple[Cell, ...]]]]:
+def _find_header(numbered: Iterable[tuple[int, Sequence[Cell]]], path: Path) -> tuple[int, tuple[str, ...]]:
     for number, cells in numbered:
         filled = [cell for cell in cells if not _blank(cell)]
         if len(filled) >= 2 or (len(cells) == 1 and filled):
@@ -234,7 +242,7 @@ def _split_header(
             while columns and not columns[-1]:
                 columns = columns[:-1]
             _check_duplicates(columns, path)
-            return number, columns, numbered
+            return number, columns
     raise fail(
         LinkageErrorCode.EMPTY_FILE,
         str(path),
@@ -258,16 +266,6 @@ def _check_duplicates(columns: Sequence[str], path: Path) -> None:
         )
 
 
-def _checked_rows(rows: Iterator[tuple[int, tuple[Cell, ...]]], path: Path) -> Iterator[TableRow]:
-    try:
-        for number, cells in rows:
-            if all(_blank(cell) for cell in cells):
-                continue
-            yield TableRow(number, cells)
-    except csv.Error as error:
-        raise _unreadable(path, str(error)) from error
-
-
 def _blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -280,4 +278,3 @@ def _unreadable(path: Path, detail: str) -> Exception:
         "CSV UTF-8.",
         f"Cannot read '{path.name}' ({detail}). Open it in Excel and save it again as .xlsx or CSV UTF-8.",
     )
-

@@ -1,0 +1,391 @@
+"""The comparisons and blocking rules of Sinergi's model, as Splink settings.
+
+Each comparison is a list of levels, most specific first; Splink learns how
+much each level says (its m and u probabilities) and adds up the match
+weights. Levels are plain DuckDB SQL over the features of
+:mod:`sinergi.linkage.prepare` (``_l``/``_r`` suffixes: left and right record).
+
+Every piece of evidence is counted in one comparison only, so Splink's
+independence assumption is not stretched twice by the same fact: the NIK's
+embedded birth date is a level of the *birth date* comparison ("the date
+agrees with the other record's NIK"), its sex a fallback of the *sex*
+comparison, its region of first issue a level of the *region* comparison.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, Final
+
+# Similarity cut-offs (Jaro-Winkler, 0-1) tuned on the synthetic benchmark.
+NAME_CLOSE: Final = 0.92
+NAME_PHONETIC_CLOSE: Final = 0.88
+NAME_LOOSE: Final = 0.80
+PLACE_CLOSE: Final = 0.88
+ADDRESS_CLOSE: Final = 0.90
+DATE_NEAR_DAYS: Final = 3
+
+# birth_any is the record's own birth date, else its NIK's (see prepare.py).
+_BIRTH_L: Final = "birth_any_l"
+_BIRTH_R: Final = "birth_any_r"
+
+
+def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf is not None:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+# Family members share a KK, a phone, an address, a village and often a
+# birth place: evidence that two records are the same *household*. Counted
+# as independent evidence it outweighs any name or birth-date disagreement
+# (a mother and daughter both called Siti Aminah, two brothers of one marga),
+# so these comparisons only count when the names and the birth dates could
+# belong to one person; otherwise they say nothing (a null level, weight 0).
+SAME_PERSON_POSSIBLE: Final = (
+    "(name_key_l IS NULL OR name_key_r IS NULL OR name_key_l = name_key_r OR name_inf_key_l = name_inf_key_r "
+    "OR name_phon_l = name_phon_r OR name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
+    f"AND ({_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR abs(year({_BIRTH_L}) - year({_BIRTH_R})) <= 1 "
+    f"OR (month({_BIRTH_L}) = month({_BIRTH_R}) AND day({_BIRTH_L}) = day({_BIRTH_R})))"
+)
+"""Names that sound alike in full, first or last informative word, and birth dates at most a year or a typo apart."""
+
+
+# Few random pairs pass that gate (about one in two thousand), too few for
+# random sampling to see how often two *different* people who could be one
+# share a KK or a phone; the chance is taken to be at least this.
+HOUSEHOLD_U_FLOOR: Final = 0.001
+
+
+def _household(comparison: dict[str, Any]) -> dict[str, Any]:
+    """The comparison with a first level that ignores it when name or birth date rule out one person."""
+    levels = comparison["comparison_levels"]
+    gate = _level(f"NOT ({SAME_PERSON_POSSIBLE})", "Name or birth date rule out one person", null=True)
+    return {**comparison, "comparison_levels": [levels[0], gate, *levels[1:]]}
+
+
+HOUSEHOLD_COMPARISONS: Final = frozenset({"kk", "phone", "address", "region"})
+
+
+def _else() -> dict[str, Any]:
+    return _level("ELSE", "All other comparisons")
+
+
+def _comparison(name: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"output_column_name": name, "comparison_description": description, "comparison_levels": levels}
+
+
+def _null_either(column: str) -> dict[str, Any]:
+    return _level(f"{column}_l IS NULL OR {column}_r IS NULL", f"{column} missing", null=True)
+
+
+def name_comparison() -> dict[str, Any]:
+    shared_rare = "list_has_any(name_rare_tokens_l, name_rare_tokens_r)"
+    contained = (
+        "(list_has_all(name_inf_tokens_l, name_inf_tokens_r) OR list_has_all(name_inf_tokens_r, name_inf_tokens_l))"
+    )
+    return _comparison(
+        "name",
+        "Names normalised by the identity core; common tokens count for less",
+        [
+            _null_either("name_key"),
+            _level("name_key_l = name_key_r", "Same normalised name", tf="name_key"),
+            _level("name_inf_key_l = name_inf_key_r", "Same informative tokens", tf="name_inf_key"),
+            _level(
+                f"name_phon_l = name_phon_r AND jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) "
+                f">= {NAME_PHONETIC_CLOSE}",
+                "Same phonetic key, close spelling",
+            ),
+            _level(f"jaro_winkler_similarity(name_key_l, name_key_r) >= {NAME_CLOSE}", "Close spelling"),
+            _level(f"{contained} AND {shared_rare}", "One name inside the other, with a rare token"),
+            _level(shared_rare, "Share a rare token"),
+            _level(contained, "One name inside the other, common tokens"),
+            _level(
+                "list_has_any(name_inf_tokens_l, name_inf_tokens_r) OR "
+                f"jaro_winkler_similarity(name_key_l, name_key_r) >= {NAME_LOOSE}",
+                "Share a common token or loosely similar",
+            ),
+            _else(),
+        ],
+    )
+
+
+def birth_date_comparison() -> dict[str, Any]:
+    year = f"year({_BIRTH_L}) = year({_BIRTH_R})"
+    month = f"month({_BIRTH_L}) = month({_BIRTH_R})"
+    day = f"day({_BIRTH_L}) = day({_BIRTH_R})"
+    # Two records with the same valid NIK carry the same embedded date by
+    # construction: that is the NIK comparison's evidence. Then only their own
+    # dates are compared here (a swapped day and month still shows).
+    different_nik = "(nik_l IS NULL OR nik_r IS NULL OR nik_l <> nik_r)"
+    return _comparison(
+        "birth_date",
+        "Birth date; a NIK's embedded date stands in for a missing one and is checked against the other's",
+        [
+            _level(
+                f"{_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR "
+                "(nik_l = nik_r AND (birth_date_l IS NULL OR birth_date_r IS NULL))",
+                "Birth date missing",
+                null=True,
+            ),
+            _level("birth_date_l = birth_date_r", "Same birth date", tf="birth_date"),
+            _level(
+                f"{_BIRTH_L} = {_BIRTH_R} OR ({different_nik} AND "
+                "(nik_birth_date_l = birth_date_r OR birth_date_l = nik_birth_date_r))",
+                "Birth date agrees with the other record's NIK",
+            ),
+            _level(
+                f"{year} AND month({_BIRTH_L}) = day({_BIRTH_R}) AND day({_BIRTH_L}) = month({_BIRTH_R})",
+                "Day and month swapped",
+            ),
+            _level(
+                f"({year} AND ({month} OR {day})) OR ({month} AND {day} AND "
+                f"abs(year({_BIRTH_L}) - year({_BIRTH_R})) = 1) OR "
+                f"abs(date_diff('day', {_BIRTH_L}, {_BIRTH_R})) <= {DATE_NEAR_DAYS}",
+                "One part differs, or within a few days",
+            ),
+            _level(year, "Same year only"),
+            _else(),
+        ],
+    )
+
+
+def sex_comparison() -> dict[str, Any]:
+    left, right = "coalesce(sex_l, nik_sex_l)", "coalesce(sex_r, nik_sex_r)"
+    return _comparison(
+        "sex",
+        "Sex as recorded, or as the NIK encodes it",
+        [
+            _level(f"{left} IS NULL OR {right} IS NULL", "Sex missing", null=True),
+            _level(f"{left} = {right}", "Same sex"),
+            _else(),
+        ],
+    )
+
+
+def nik_comparison() -> dict[str, Any]:
+    return _comparison(
+        "nik",
+        "NIK: exact, or one or two typed digits apart (including two digits swapped)",
+        # Both sides have exactly 16 digits, so the Hamming distance counts
+        # mistyped digits, and a transposition is two of them. It is also some
+        # seventy times faster in DuckDB than an edit distance.
+        [
+            _null_either("nik_digits"),
+            _level("nik_digits_l = nik_digits_r", "Same NIK"),
+            _level("hamming(nik_digits_l, nik_digits_r) <= 1", "NIK one digit apart"),
+            _level("hamming(nik_digits_l, nik_digits_r) <= 2", "NIK two digits apart (or swapped)"),
+            _else(),
+        ],
+    )
+
+
+def region_comparison() -> dict[str, Any]:
+    own = "region_province_l IS NOT NULL AND region_province_r IS NOT NULL"
+    cross = "region_regency_l = nik_regency_r OR nik_regency_l = region_regency_r"
+    cross_known = (
+        "(region_regency_l IS NOT NULL AND nik_regency_r IS NOT NULL) OR "
+        "(nik_regency_l IS NOT NULL AND region_regency_r IS NOT NULL)"
+    )
+    return _comparison(
+        "region",
+        "Region of the address at village, district, regency and province level; NIK's region of issue",
+        [
+            _level(f"NOT ({own}) AND NOT ({cross_known})", "Region missing", null=True),
+            _level("region_village_l = region_village_r", "Same village"),
+            _level("region_district_l = region_district_r", "Same district"),
+            _level("region_regency_l = region_regency_r", "Same regency"),
+            _level(cross, "Lives in the regency that issued the other record's NIK"),
+            _level("region_province_l = region_province_r", "Same province"),
+            _else(),
+        ],
+    )
+
+
+def _exact(name: str, column: str, description: str, *, tf: bool = False, typo: bool = False) -> dict[str, Any]:
+    levels = [
+        _null_either(column),
+        _level(f"{column}_l = {column}_r", f"Same {name}", tf=column if tf else None),
+    ]
+    if typo:
+        levels.append(
+            _level(
+                f"length({column}_l) = length({column}_r) AND hamming({column}_l, {column}_r) <= 1",
+                f"{name} one character apart",
+            )
+        )
+    levels.append(_else())
+    return _comparison(name, description, levels)
+
+
+def _similar(name: str, column: str, description: str, cutoff: float, *, tf: bool) -> dict[str, Any]:
+    return _comparison(
+        name,
+        description,
+        [
+            _null_either(column),
+            _level(f"{column}_l = {column}_r", f"Same {name}", tf=column if tf else None),
+            _level(f"jaro_winkler_similarity({column}_l, {column}_r) >= {cutoff}", f"Similar {name}"),
+            _else(),
+        ],
+    )
+
+
+COMPARISONS: Final[dict[str, Any]] = {
+    "name": name_comparison,
+    "birth_date": birth_date_comparison,
+    "sex": sex_comparison,
+    "nik": nik_comparison,
+    "kk": lambda: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)")),
+    "passport": lambda: _exact("passport", "passport", "Passport number", typo=True),
+    "phone": lambda: _household(_exact("phone", "phone", "Phone number (E.164)")),
+    "birth_place": lambda: _similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True),
+    "address": lambda: _household(_similar("address", "address", "Address line", ADDRESS_CLOSE, tf=False)),
+    "region": lambda: _household(region_comparison()),
+    "other_id": lambda: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)"),
+}
+
+
+def comparisons_for(features: Iterable[str]) -> list[dict[str, Any]]:
+    """Splink comparison dicts for the feature groups both inputs have, in a fixed order."""
+    present = set(features)
+    return [build() for group, build in COMPARISONS.items() if group in present]
+
+
+_SAME_DATE_PARTS: Final = (
+    "(month(l.birth_any) = month(r.birth_any) OR day(l.birth_any) = day(r.birth_any) OR "
+    "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)))"
+)
+# Blocking rules for prediction, with the feature groups each needs. Together
+# they keep recall when the NIK is missing or damaged: a pair is scored when
+# any one rule lets it through. Each is an equality join (cheap in DuckDB),
+# some with a cheap filter that drops pairs no level could score as a match.
+BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    # Same NIK digits (valid or not): the strongest single key.
+    ("l.nik_digits = r.nik_digits", frozenset({"nik"})),
+    # Same phonetic name and year, with month or day agreeing or swapped.
+    (
+        f"l.name_phon = r.name_phon AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
+        frozenset({"name", "birth_date"}),
+    ),
+    # Same phonetic name, day and month, a year one digit apart.
+    (
+        "l.name_phon = r.name_phon AND month(l.birth_any) = month(r.birth_any) "
+        "AND day(l.birth_any) = day(r.birth_any) AND levenshtein(l.birth_year, r.birth_year) <= 1",
+        frozenset({"name", "birth_date"}),
+    ),
+    # First or last informative word sounds alike and the date is the same (a
+    # word added, dropped or badly misspelt).
+    ("l.name_phon_first = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    ("l.name_phon_last = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    # Same date and regency, names at least loosely alike.
+    (
+        "l.birth_any = r.birth_any AND l.region_regency = r.region_regency "
+        "AND jaro_winkler_similarity(l.name_key, r.name_key) >= 0.7",
+        frozenset({"name", "birth_date", "region"}),
+    ),
+    # Same informative name in the same village (date missing or wrong).
+    ("l.name_inf_key = r.name_inf_key AND l.region_village = r.region_village", frozenset({"name", "region"})),
+    ("l.phone = r.phone", frozenset({"phone"})),
+    ("l.passport = r.passport", frozenset({"passport"})),
+    ("l.other_id = r.other_id", frozenset({"other_id"})),
+    # Without birth dates, names alone must block.
+    ("l.name_key = r.name_key", frozenset({"name"})),
+    ("l.name_phon = r.name_phon AND l.region_district = r.region_district", frozenset({"name", "region"})),
+)
+
+
+def blocking_rules_for(features: Iterable[str]) -> list[str]:
+    """The prediction blocking rules whose features both inputs have.
+
+    The two name-only rules are used only when there is no birth date: with
+    one, the name-and-date rules find the same pairs among far fewer.
+    """
+    present = set(features)
+    rules = [rule for rule, needs in BLOCKING_RULES if needs <= present]
+    if "birth_date" in present:
+        rules = [rule for rule in rules if rule not in _NAME_ONLY_RULES]
+    return rules
+
+
+_NAME_ONLY_RULES: Final = frozenset(
+    {"l.name_key = r.name_key", "l.name_phon = r.name_phon AND l.region_district = r.region_district"}
+)
+
+
+def training_rules_for(features: Iterable[str]) -> list[str]:
+    """Blocking rules for EM: each comparison is estimated by at least one rule that does not use it.
+
+    EM needs pairs among which matches are not rare (Splink's guide: 1% to
+    99%), so the rules are tight: loose ones let EM settle on "same birth
+    year" as its idea of a match. Splink leaves out of a session every
+    comparison that reads a column the rule uses.
+    """
+    present = set(features)
+    rules = _candidate_training_rules(present)
+    comparisons = comparisons_for(present)
+    return [rule for rule in rules if comparisons_trained_by(rule, comparisons)]
+
+
+def _candidate_training_rules(present: set[str]) -> list[str]:
+    rules = []
+    if "nik" in present:
+        rules.append("l.nik_digits = r.nik_digits")  # names, dates (own dates only), places, phones...
+    if {"name", "birth_date"} <= present:
+        rules.append("l.name_phon = r.name_phon AND l.birth_date = r.birth_date")  # the NIK and the other ids
+        if "nik" not in present:
+            # Without a NIK session, dates and names need sessions of their
+            # own. (With one, a "same name in the same village" session finds
+            # families, not persons: EM learns that matches share a birth place.)
+            rules.append("l.name_key = r.name_key AND levenshtein(l.birth_year, r.birth_year) <= 1")
+            if "region" in present:
+                rules.append("l.birth_date = r.birth_date AND l.region_district = r.region_district")
+            else:
+                rules.append("l.birth_date = r.birth_date")
+    elif "name" in present:
+        rules.append("l.name_key = r.name_key")
+        for other in ("phone", "passport", "other_id", "nik"):
+            if other in present:
+                rules.append(f"l.{other} = r.{other}" if other != "nik" else "l.nik_digits = r.nik_digits")
+                break
+    return rules
+
+
+_RULE_COLUMN: Final = re.compile(r"\b[lr]\.(\w+)")
+_LEVEL_COLUMN: Final = re.compile(r"\b(\w+)_[lr]\b")
+
+
+def comparisons_trained_by(rule: str, comparisons: Iterable[dict[str, Any]]) -> list[str]:
+    """The comparisons an EM session on ``rule`` estimates: those reading none of the rule's columns (Splink's rule)."""
+    used = set(_RULE_COLUMN.findall(rule))
+    trained = []
+    for comparison in comparisons:
+        read = {
+            column
+            for level in comparison["comparison_levels"]
+            for column in _LEVEL_COLUMN.findall(level["sql_condition"])
+        }
+        if not read & used:
+            trained.append(comparison["output_column_name"])
+    return trained
+
+
+def deterministic_rules_for(features: Iterable[str]) -> list[str]:
+    """Rules with very few false positives, to estimate how often two random records match."""
+    present = set(features)
+    rules = []
+    if "nik" in present:
+        rules.append("l.nik = r.nik")
+    if {"name", "birth_date"} <= present:
+        rules.append("l.name_key = r.name_key AND l.birth_any = r.birth_any")
+    elif "name" in present:
+        rules.append("l.name_key = r.name_key")
+    for other in ("passport", "other_id"):
+        if other in present:
+            rules.append(f"l.{other} = r.{other}")
+    return rules

@@ -1,0 +1,422 @@
+"""Link two inputs or deduplicate one: preparation, training (or a saved model), scoring, clustering.
+
+Everything runs in an in-process DuckDB database through Splink 5; nothing
+here imports Django, so the same functions serve the command line, the web
+application's background tasks and the benchmark.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+from splink import DuckDBAPI, Linker
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import EMTrainingException
+
+from sinergi.linkage.comparisons import (
+    HOUSEHOLD_COMPARISONS,
+    HOUSEHOLD_U_FLOOR,
+    blocking_rules_for,
+    comparisons_for,
+    deterministic_rules_for,
+    training_rules_for,
+)
+from sinergi.linkage.issues import LinkageErrorCode, fail
+from sinergi.linkage.model import (
+    DEFAULT_MATCH_THRESHOLD,
+    DEFAULT_REVIEW_THRESHOLD,
+    DETERMINISTIC_RECALL,
+    LinkageModel,
+    library_versions,
+    now_text,
+)
+from sinergi.linkage.prepare import FEATURE_TYPES, PreparedTable, available_features, mark_rare_tokens
+from sinergi.linkage.progress import NO_PROGRESS, Progress
+
+type LinkType = Literal["link_only", "dedupe_only"]
+
+# Random pairs for the u probabilities, and pairs per EM rule: enough for
+# stable estimates, small enough for a laptop.
+U_MAX_PAIRS: Final = 1_000_000
+EM_MAX_PAIRS: Final = 5_000_000
+DEFAULT_SEED: Final = 20_260_601
+# Lowest m probability per comparison (see floor_m_probabilities): a floor of
+# 0.002 lets a disagreement cost up to about 9 bits, 0.02 about 5.6 bits. Names,
+# dates and ids may speak strongly against a match; a birth place written
+# differently, a new phone or a wrong sex code may not.
+M_FLOORS: Final[dict[str, float]] = {"name": 0.002, "birth_date": 0.002, "nik": 0.002, "passport": 0.005}
+M_FLOOR: Final = 0.02
+_ARROW_TYPES: Final[dict[str, Any]] = {
+    "str": pa.string(),
+    "date": pa.date32(),
+    "list": pa.list_(pa.string()),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Two records the model scored; ``weights`` (with ``explain=True``) says why.
+
+    ``weights`` holds each comparison's match weight in bits (term-frequency
+    adjustment included): positive for agreement, negative for disagreement,
+    0 when a value is missing. A review screen shows them field by field.
+    """
+
+    left_id: str
+    right_id: str
+    match_probability: float
+    weights: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """Pairs at or above the review threshold, best first; ``matches`` are those at or above the match threshold."""
+
+    pairs: list[Pair]
+    model: LinkageModel
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def matches(self) -> list[Pair]:
+        return [pair for pair in self.pairs if pair.match_probability >= self.model.match_threshold]
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeResult:
+    """Every record's cluster (records of one person share a ``cluster_id``) and the scored pairs."""
+
+    clusters: list[tuple[str, str]]
+    pairs: list[Pair]
+    model: LinkageModel
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def link_tables(
+    left: PreparedTable,
+    right: PreparedTable,
+    *,
+    model: LinkageModel | None = None,
+    match_threshold: float | None = None,
+    review_threshold: float | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Progress = NO_PROGRESS,
+    source_names: tuple[str, str] = ("left", "right"),
+    explain: bool = False,
+) -> LinkResult:
+    """Find records of ``left`` and ``right`` that are the same person.
+
+    Trains a model on the two inputs unless ``model`` is given. Returns pairs at
+    or above the review threshold (default: the model's), highest first; with
+    ``explain`` each pair carries its match weight per comparison.
+    """
+    with _Session([left, right], "link_only", model, seed, progress, source_names, explain) as session:
+        return _link(session, match_threshold, review_threshold)
+
+
+def _link(session: _Session, match_threshold: float | None, review_threshold: float | None) -> LinkResult:
+    session.model = session.model.with_thresholds(match=match_threshold, review=review_threshold)
+    predictions = session.predict()
+    started = time.perf_counter()
+    names, weights_sql = session.weight_columns()
+    rows = _rows(
+        session.connection,
+        "CASE WHEN source_dataset_l = 'left' THEN unique_id_l ELSE unique_id_r END, "
+        "CASE WHEN source_dataset_l = 'left' THEN unique_id_r ELSE unique_id_l END, match_probability" + weights_sql,
+        predictions,
+        "match_probability DESC, 1, 2",
+    )
+    session.timings["collect"] = time.perf_counter() - started
+    pairs = [_pair(row, names) for row in rows]
+    return LinkResult(pairs, session.model, session.timings)
+
+
+def _pair(row: tuple[Any, ...], names: Sequence[str]) -> Pair:
+    weights = tuple((name, float(value or 0.0)) for name, value in zip(names, row[3:], strict=True))
+    return Pair(str(row[0]), str(row[1]), float(row[2]), weights)
+
+
+def dedupe_table(
+    table: PreparedTable,
+    *,
+    model: LinkageModel | None = None,
+    match_threshold: float | None = None,
+    review_threshold: float | None = None,
+    seed: int = DEFAULT_SEED,
+    progress: Progress = NO_PROGRESS,
+    source_name: str = "input",
+    explain: bool = False,
+) -> DedupeResult:
+    """Group the records of one input into persons (connected pairs at or above the match threshold)."""
+    with _Session([table], "dedupe_only", model, seed, progress, (source_name,), explain) as session:
+        return _dedupe(session, match_threshold, review_threshold, progress)
+
+
+def _dedupe(
+    session: _Session, match_threshold: float | None, review_threshold: float | None, progress: Progress
+) -> DedupeResult:
+    session.model = session.model.with_thresholds(match=match_threshold, review=review_threshold)
+    predictions = session.predict()
+    progress.start("Mengelompokkan / clustering", None, unit=None)
+    started = time.perf_counter()
+    clustered = session.linker.clustering.cluster_pairwise_predictions_at_threshold(
+        session.predictions_frame, threshold_match_probability=session.model.match_threshold
+    )
+    clusters = _rows(
+        session.connection,
+        "CAST(unique_id AS VARCHAR), CAST(cluster_id AS VARCHAR)",
+        clustered.physical_name,
+        "cluster_id, unique_id",
+    )
+    names, weights_sql = session.weight_columns()
+    rows = _rows(
+        session.connection,
+        "unique_id_l, unique_id_r, match_probability" + weights_sql,
+        predictions,
+        "match_probability DESC, 1, 2",
+    )
+    session.timings["cluster"] = time.perf_counter() - started
+    progress.finish()
+    return DedupeResult(
+        clusters=[(str(a), str(b)) for a, b in clusters],
+        pairs=[_pair(row, names) for row in rows],
+        model=session.model,
+        timings=session.timings,
+    )
+
+
+class _Session:
+    """One DuckDB database holding the inputs, and a Splink linker over them."""
+
+    def __init__(
+        self,
+        tables: Sequence[PreparedTable],
+        link_type: LinkType,
+        model: LinkageModel | None,
+        seed: int,
+        progress: Progress,
+        source_names: Sequence[str],
+        explain: bool = False,
+    ) -> None:
+        self.progress = progress
+        self.explain = explain
+        self.seed = seed
+        self.timings: dict[str, float] = {}
+        self.link_type = link_type
+        self.tables = tables
+        self.source_names = list(source_names)
+        started = time.perf_counter()
+        mark_rare_tokens(tables)
+        self.features = frozenset.intersection(*(available_features(table) for table in tables))
+        if "name" not in self.features:
+            raise fail(
+                LinkageErrorCode.NO_NAME,
+                "full_name",
+                "Tidak ada nama yang bisa dibandingkan: kolom nama kosong di salah satu berkas.",
+                "There are no names to compare: the name column is empty in one of the files.",
+            )
+        self.connection = duckdb.connect()
+        # Progress goes through ``progress``; DuckDB's own bar would print over it.
+        self.connection.execute("SET enable_progress_bar = false")
+        database = DuckDBAPI(self.connection)
+        frames = [
+            database.register(_arrow(table), dataset_display_name=name, table_name=f"sinergi_{name}")
+            for table, name in zip(tables, ["left", "right"] if link_type == "link_only" else ["input"], strict=False)
+        ]
+        if model is None:
+            settings = self._settings(self.features)
+        else:
+            settings = dict(model.splink_settings)
+            settings["link_type"] = link_type
+            settings["retain_matching_columns"] = False
+        settings["retain_intermediate_calculation_columns"] = explain
+        self.linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
+        self.timings["load"] = time.perf_counter() - started  # token rarity, Arrow tables, DuckDB
+        if model is None:
+            self.model = self._train()
+        else:
+            self.model = model
+            self._time("prior", self._estimate_prior)
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.connection.close()
+
+    def _settings(self, features: frozenset[str]) -> dict[str, Any]:
+        return {
+            "link_type": self.link_type,
+            # Splink draws a random id otherwise, and it would change the model's hash.
+            "linker_uid": "sinergi",
+            "unique_id_column_name": "unique_id",
+            "comparisons": comparisons_for(features),
+            "blocking_rules_to_generate_predictions": blocking_rules_for(features),
+            "retain_matching_columns": False,
+            "retain_intermediate_calculation_columns": False,
+            "max_iterations": 20,
+            "em_convergence": 0.001,
+        }
+
+    def _time(self, name: str, step: Any) -> None:
+        started = time.perf_counter()
+        self.progress.start(_STAGE_LABELS.get(name, name), None, unit=None)
+        step()
+        self.progress.finish()
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+    def _estimate_prior(self) -> None:
+        rules: list[str | BlockingRuleCreator] = list(deterministic_rules_for(self.features))
+        self.linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
+        # No deterministic match at all (a file without duplicates) gives a
+        # prior of 0, which no evidence can overcome: assume one match instead.
+        # Splink 5 has no public setter for the prior; this is the attribute
+        # its own estimate_probability_two_random_records_match writes.
+        settings = self.linker._settings_obj
+        if settings._probability_two_random_records_match <= 0:
+            sizes = [len(table) for table in self.tables]
+            pairs = sizes[0] * sizes[1] if len(sizes) == 2 else sizes[0] * (sizes[0] - 1) // 2
+            settings._probability_two_random_records_match = 1 / max(pairs, 1)
+
+    def _train(self) -> LinkageModel:
+        training = self.linker.training
+        self._time("prior", self._estimate_prior)
+        # Ten random pairs per record, at most U_MAX_PAIRS: small files train in a second.
+        self.u_pairs = min(U_MAX_PAIRS, max(100_000, 10 * sum(len(table) for table in self.tables)))
+        self._time("u", lambda: training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed))
+        rules = training_rules_for(self.features)
+        skipped: list[str] = []
+        for rule in rules:
+            self._time("em", lambda rule=rule: self._expectation_maximisation(rule, skipped))
+        settings = floor_m_probabilities(self.linker.misc.save_model_to_json(), self.u_pairs)
+        # How a run reports is not part of the model (nor of its hash).
+        settings["retain_intermediate_calculation_columns"] = False
+        return LinkageModel(
+            splink_settings=settings,
+            features=self.features,
+            match_threshold=DEFAULT_MATCH_THRESHOLD,
+            review_threshold=DEFAULT_REVIEW_THRESHOLD,
+            training={
+                "link_type": self.link_type,
+                "sources": self.source_names,
+                "rows": [len(table) for table in self.tables],
+                "em_blocking_rules": [rule for rule in rules if rule not in skipped],
+                # A rule that finds no pairs (a file without duplicates) trains nothing;
+                # the comparisons it would have estimated keep Splink's default m.
+                "em_rules_without_pairs": skipped,
+                "u_max_pairs": self.u_pairs,
+                "em_max_pairs": EM_MAX_PAIRS,
+                "seed": self.seed,
+                "seconds": round(sum(self.timings.values()), 1),
+                "trained_at": now_text(),
+                **library_versions(),
+            },
+            created_at=now_text(),
+        )
+
+    def _expectation_maximisation(self, rule: str, skipped: list[str]) -> None:
+        try:
+            self.linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
+            )
+        except EMTrainingException:
+            skipped.append(rule)
+
+    def weight_columns(self) -> tuple[list[str], str]:
+        """Comparison names and the SQL selecting their weights (empty unless explaining)."""
+        if not self.explain:
+            return [], ""
+        columns = {
+            name
+            for (name, *_) in self.connection.execute(f"DESCRIBE {self.predictions_frame.physical_name}").fetchall()
+        }
+        names = [comparison["output_column_name"] for comparison in self.model.splink_settings["comparisons"]]
+        parts = [
+            f"mw_{name}" + (f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else "")
+            for name in names
+        ]
+        return names, "".join(f", {part}" for part in parts)
+
+    def predict(self) -> str:
+        """Score candidate pairs; returns the DuckDB table holding those at or above the review threshold."""
+        holder: dict[str, Any] = {}
+
+        def run() -> None:
+            holder["frame"] = self.linker.inference.predict(
+                threshold_match_probability=self.model.review_threshold, warning_mode="never"
+            )
+
+        self._time("predict", run)
+        self.predictions_frame = holder["frame"]
+        return str(self.predictions_frame.physical_name)
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, select: str, table: str, order: str) -> list[tuple[Any, ...]]:
+    # ``table`` is always the name of a table Splink created, never text from an input file.
+    query = f"SELECT {select} FROM {table} ORDER BY {order}"  # noqa: S608
+    return connection.execute(query).fetchall()
+
+
+def floor_m_probabilities(settings: dict[str, Any], u_pairs: int) -> dict[str, Any]:
+    """Raise every trained m probability to its floor and renormalise each comparison; fill unseen u.
+
+    EM on a few thousand pairs can find that no match ever disagreed on, say,
+    the KK number, and set that level's m to zero: one disagreement would then
+    veto any match, though households split and cards are reissued. A floor
+    keeps every piece of evidence finite.
+    """
+    for comparison in settings["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        floor = M_FLOORS.get(comparison["output_column_name"], M_FLOOR)
+        # A level never seen among training matches has no m (None): it gets the floor too.
+        raised = [max(_probability(level.get("m_probability")) or 0.0, floor) for level in levels]
+        for level in levels:
+            # Never seen among the random pairs either: rarer than one in the sample.
+            if _probability(level.get("u_probability")) is None:
+                level["u_probability"] = 1 / u_pairs
+        if comparison["output_column_name"] in HOUSEHOLD_COMPARISONS:
+            _raise_agreement_u(levels, HOUSEHOLD_U_FLOOR)
+        total = sum(raised)
+        for level, value in zip(levels, raised, strict=True):
+            level["m_probability"] = value / total
+        for level in levels:
+            # DuckDB sums in parallel, so the last bits vary between runs; rounded,
+            # the same data gives the same model and the same hash.
+            for key in ("m_probability", "u_probability"):
+                level[key] = float(f"{float(level[key]):.10g}")
+    return settings
+
+
+def _probability(value: object) -> float | None:
+    # Splink writes "level not observed" for a level no training pair reached.
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _raise_agreement_u(levels: list[dict[str, Any]], floor: float) -> None:
+    """Every level but the last (ELSE) gets u >= floor; ELSE gives up what they gained."""
+    *agreeing, other = levels
+    gained = 0.0
+    for level in agreeing:
+        value = float(level["u_probability"])
+        if value < floor:
+            gained += floor - value
+            level["u_probability"] = floor
+    other["u_probability"] = max(float(other["u_probability"]) - gained, floor)
+
+
+_STAGE_LABELS: Final[dict[str, str]] = {
+    "prior": "Memperkirakan peluang awal / estimating the prior",
+    "u": "Melatih model (u, sampel acak) / training (u, random sampling)",
+    "em": "Melatih model (m, EM) / training (m, EM)",
+    "predict": "Menilai pasangan / scoring pairs",
+}
+
+
+def _arrow(table: PreparedTable) -> Any:
+    schema = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in FEATURE_TYPES.items()])
+    return pa.Table.from_pydict({name: table.columns[name] for name in FEATURE_TYPES}, schema=schema)

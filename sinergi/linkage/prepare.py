@@ -1,0 +1,440 @@
+"""Preparation: turn raw records into comparison features with the identity core's rules.
+
+Every feature is derived here, in Python, so that the Splink model only ever
+compares clean values with SQL:
+
+``name_*``
+    From :func:`~sinergi.identity.names.normalize_name`: the canonical key
+    (titles and degrees dropped, old spellings and Muhammad variants folded),
+    its informative tokens (Balinese prefixes and the very common Siti, Nur,
+    Abdul, Muhammad, Ahmad left out), their sorted key, their phonetic keys
+    (:func:`~sinergi.identity.names.phonetic_key`) and ``name_rare_tokens``:
+    the informative tokens that are rare in the data at hand (see
+    :func:`rare_token_limit`), so a shared "Lasanudin" counts for more than a
+    shared "Aminah".
+``nik`` / ``nik_digits`` / ``nik_*``
+    ``nik`` is a NIK that :func:`~sinergi.identity.nik.parse_nik` accepts;
+    its embedded birth date, sex, regency and district become ``nik_birth_date``,
+    ``nik_sex``, ``nik_regency``, ``nik_district``. ``nik_digits`` keeps 16
+    typed digits even when they fail a check (a typo can make the district
+    unknown), for typo-tolerant comparison. A value damaged by Excel
+    (``7.27105E+15``, a serial 0000) gives neither: never a false exact match.
+``birth_date``
+    :func:`~sinergi.linkage.dates.parse_date` on ISO, ``12/10/1990``,
+    ``12-Okt-1990``, Excel serials and date cells.
+``phone``
+    E.164 by :func:`~sinergi.identity.phones.normalize_phone`.
+``region_*``
+    The Kemendagri code at province, regency, district and village level
+    (dotless digits), from whatever level the record gives.
+``kk``, ``passport``, ``other_id``, ``birth_place``, ``address``, ``sex``
+    Cleaned spellings (digits only, upper-case letters and digits, folded
+    words, L/P).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Final
+
+from sinergi.identity.names import normalize_name, phonetic_key
+from sinergi.identity.nik import looks_excel_mangled, parse_nik
+from sinergi.identity.phones import normalize_phone
+from sinergi.identity.regions import RegionDirectory, RegionLookup, dotless_code
+from sinergi.linkage.dates import parse_date
+from sinergi.linkage.progress import NO_PROGRESS, Progress
+from sinergi.linkage.tables import Cell
+
+# Feature columns and their DuckDB/Arrow types ("str", "date", "list").
+FEATURE_TYPES: Final[dict[str, str]] = {
+    "unique_id": "str",
+    "name_key": "str",
+    "name_inf_key": "str",
+    "name_phon": "str",
+    "name_phon_first": "str",
+    "name_phon_last": "str",
+    "name_inf_tokens": "list",
+    "name_rare_tokens": "list",
+    "birth_date": "date",
+    "birth_any": "date",
+    "birth_year": "str",
+    "sex": "str",
+    "nik": "str",
+    "nik_digits": "str",
+    "nik_birth_date": "date",
+    "nik_sex": "str",
+    "nik_regency": "str",
+    "nik_district": "str",
+    "kk": "str",
+    "passport": "str",
+    "phone": "str",
+    "birth_place": "str",
+    "address": "str",
+    "region_province": "str",
+    "region_regency": "str",
+    "region_district": "str",
+    "region_village": "str",
+    "other_id": "str",
+}
+# Which input fields each feature comes from: a comparison is used only when
+# both inputs have its fields.
+FEATURE_SOURCES: Final[dict[str, tuple[str, ...]]] = {
+    "name": ("full_name", "given_name", "family_name"),
+    "birth_date": ("birth_date", "nik"),
+    "sex": ("sex", "nik"),
+    "nik": ("nik",),
+    "kk": ("kk",),
+    "passport": ("passport",),
+    "phone": ("phone",),
+    "birth_place": ("birth_place",),
+    "address": ("address",),
+    "region": ("region_code", "nik"),
+    "other_id": ("other_id",),
+}
+
+_NIK_LENGTH: Final = 16
+_NOT_DIGIT: Final = re.compile(r"\D")
+_NOT_ALNUM: Final = re.compile(r"[^0-9A-Z]")
+_SEPARATORS: Final = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
+_PLACE_PREFIXES: Final = frozenset({"kab", "kabupaten", "kota", "kec", "kecamatan", "desa", "kel", "kelurahan"})
+_SEX: Final[dict[str, str]] = {
+    **dict.fromkeys(("l", "lk", "laki", "laki-laki", "laki laki", "lakilaki", "pria", "m", "male", "1"), "L"),
+    **dict.fromkeys(("p", "pr", "perempuan", "wanita", "w", "f", "female", "2"), "P"),
+}
+# A token counts as rare when at most this share of records carry it (and at
+# least when it is carried by no more than RARE_TOKEN_MIN_COUNT records).
+RARE_TOKEN_SHARE: Final = 0.0005
+RARE_TOKEN_MIN_COUNT: Final = 3
+
+
+@dataclass(slots=True)
+class PreparationReport:
+    """What preparation left out, per input, for the data officer to hear about."""
+
+    rows: int = 0
+    nik_excel_damaged: int = 0
+    nik_invalid: int = 0
+    birth_date_unreadable: int = 0
+    phone_invalid: int = 0
+    region_invalid: int = 0
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, kind: str, value: str) -> None:
+        shown = self.examples.setdefault(kind, [])
+        if len(shown) < 3:
+            shown.append(value)
+
+    def lines(self) -> list[str]:
+        """One line per problem found, Indonesian then English."""
+        out: list[str] = []
+        counts = (
+            ("nik_excel_damaged", self.nik_excel_damaged,
+             "NIK rusak oleh Excel, tidak dipakai", "NIK damaged by Excel, not used"),
+            ("nik_invalid", self.nik_invalid,
+             "NIK tidak valid (hanya dipakai untuk salah ketik)", "invalid NIK (used for typo matching only)"),
+            ("birth_date_unreadable", self.birth_date_unreadable,
+             "tanggal lahir tidak terbaca", "unreadable birth date"),
+            ("phone_invalid", self.phone_invalid, "nomor telepon tidak valid", "invalid phone number"),
+            ("region_invalid", self.region_invalid, "kode wilayah tidak valid", "invalid region code"),
+        )  # fmt: skip
+        for kind, count, text_id, text_en in counts:
+            if count:
+                examples = ", ".join(repr(value) for value in self.examples.get(kind, []))
+                out.append(f"{count} {text_id} / {text_en}: {examples}")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTable:
+    """Feature columns (``FEATURE_TYPES``), column-oriented, plus the fields the input had."""
+
+    columns: dict[str, list[Any]]
+    fields: frozenset[str]
+    report: PreparationReport
+
+    def __len__(self) -> int:
+        return len(self.columns["unique_id"])
+
+
+def prepare_records(
+    records: Iterable[Mapping[str, Cell]],
+    *,
+    fields: Iterable[str],
+    today: date,
+    progress: Progress = NO_PROGRESS,
+    total: int | None = None,
+) -> PreparedTable:
+    """Features for every record; ``fields`` are the standard fields the input maps.
+
+    Token rarity is not set here (it depends on every input of a run): see
+    :func:`mark_rare_tokens`.
+    """
+    columns: dict[str, list[Any]] = {name: [] for name in FEATURE_TYPES}
+    report = PreparationReport()
+    progress.start("Menyiapkan fitur / preparing features", total)
+    append = {name: column.append for name, column in columns.items()}
+    for count, record in enumerate(records, start=1):
+        for name, value in _features(record, today, report).items():
+            append[name](value)
+        if count % 1000 == 0:
+            progress.advance(1000)
+    report.rows = len(columns["unique_id"])
+    progress.advance(report.rows % 1000)
+    progress.finish()
+    return PreparedTable(columns=columns, fields=frozenset(fields), report=report)
+
+
+def mark_rare_tokens(tables: Sequence[PreparedTable]) -> int:
+    """Fill ``name_rare_tokens`` from token counts over all inputs; returns the count limit used."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for table in tables:
+        for tokens in table.columns["name_inf_tokens"]:
+            counts.update(set(tokens))
+            total += 1
+    limit = rare_token_limit(total)
+    for table in tables:
+        table.columns["name_rare_tokens"] = [
+            [token for token in tokens if counts[token] <= limit] for tokens in table.columns["name_inf_tokens"]
+        ]
+    return limit
+
+
+def rare_token_limit(records: int) -> int:
+    """How many records may carry a token for it to still count as rare."""
+    return max(RARE_TOKEN_MIN_COUNT, int(records * RARE_TOKEN_SHARE))
+
+
+def available_features(table: PreparedTable) -> frozenset[str]:
+    """Feature groups (keys of ``FEATURE_SOURCES``) the input maps and has at least one value for."""
+    present = set()
+    for group, sources in FEATURE_SOURCES.items():
+        if not table.fields.intersection(sources):
+            continue
+        if any(any(value is not None for value in table.columns[column]) for column in _GROUP_COLUMNS[group]):
+            present.add(group)
+    return frozenset(present)
+
+
+_GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "name": ("name_key",),
+    "birth_date": ("birth_date", "nik_birth_date"),
+    "sex": ("sex", "nik_sex"),
+    "nik": ("nik_digits",),
+    "kk": ("kk",),
+    "passport": ("passport",),
+    "phone": ("phone",),
+    "birth_place": ("birth_place",),
+    "address": ("address",),
+    "region": ("region_regency", "nik_regency"),
+    "other_id": ("other_id",),
+}
+
+
+def _features(record: Mapping[str, Cell], today: date, report: PreparationReport) -> dict[str, Any]:
+    out: dict[str, Any] = {"unique_id": str(record.get("id") or "").strip()}
+    out.update(_name_features(_name_text(record)))
+    out.update(_nik_features(_text(record.get("nik")), today, report))
+    out.update(_region_features(_text(record.get("region_code")), report))
+
+    raw_date = record.get("birth_date")
+    birth = _date(raw_date, today) if isinstance(raw_date, str) else parse_date(raw_date, today=today)
+    if birth is None and _text(raw_date):
+        report.birth_date_unreadable += 1
+        report.note("birth_date_unreadable", _text(raw_date))
+    out["birth_date"] = birth
+    # The NIK's date stands in for a missing one when blocking.
+    birth_any = birth or out["nik_birth_date"]
+    out["birth_any"] = birth_any
+    out["birth_year"] = str(birth_any.year) if birth_any else None
+    out["sex"] = _SEX.get(_text(record.get("sex")).lower())
+
+    phone_text = _text(record.get("phone"))
+    phone = phone_e164(phone_text) if phone_text else None
+    if phone_text and phone is None:
+        report.phone_invalid += 1
+        report.note("phone_invalid", phone_text)
+    out["phone"] = phone
+    out["kk"] = _kk(_text(record.get("kk")))
+    out["passport"] = _code(_text(record.get("passport")))
+    out["other_id"] = _code(_text(record.get("other_id")))
+    out["birth_place"] = _place(_text(record.get("birth_place")))
+    out["address"] = _words(_text(record.get("address")))
+    out["name_rare_tokens"] = []
+    return out
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _name_text(record: Mapping[str, Cell]) -> str:
+    full = _text(record.get("full_name"))
+    if full:
+        return full
+    return " ".join(part for part in (_text(record.get("given_name")), _text(record.get("family_name"))) if part)
+
+
+@lru_cache(maxsize=1 << 16)
+def _date(text: str, today: date) -> date | None:
+    # A million records share some twenty thousand birth dates.
+    return parse_date(text, today=today)
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_features(text: str) -> dict[str, Any]:
+    name = normalize_name(text)
+    if not name.tokens:
+        return {
+            "name_key": None,
+            "name_inf_key": None,
+            "name_phon": None,
+            "name_phon_first": None,
+            "name_phon_last": None,
+            "name_inf_tokens": [],
+        }
+    # A name made only of low-information words ("Siti Nur") has nothing
+    # better: its words are its evidence.
+    informative = name.informative_tokens or name.tokens
+    phonetic = [phonetic_key(token) for token in informative]
+    return {
+        "name_key": name.key,
+        "name_inf_key": " ".join(sorted(informative)),
+        "name_phon": " ".join(sorted(phonetic)),
+        "name_phon_first": phonetic[0],
+        "name_phon_last": phonetic[-1],
+        "name_inf_tokens": sorted(set(informative)),
+    }
+
+
+_NO_NIK: Final[dict[str, Any]] = {
+    "nik": None,
+    "nik_digits": None,
+    "nik_birth_date": None,
+    "nik_sex": None,
+    "nik_regency": None,
+    "nik_district": None,
+}
+
+
+def _nik_features(text: str, today: date, report: PreparationReport) -> dict[str, Any]:
+    if not text:
+        return _NO_NIK
+    result = parse_nik(text, regions=_regions(), today=today)
+    if result.value is not None:
+        parsed = result.value
+        return {
+            "nik": parsed.nik,
+            "nik_digits": parsed.nik,
+            "nik_birth_date": parsed.birth_date,
+            "nik_sex": parsed.sex,
+            # parse_nik returns well-formed dotted codes: dropping the dots is enough.
+            "nik_regency": parsed.regency_code.replace(".", ""),
+            "nik_district": parsed.district_code.replace(".", ""),
+        }
+    if looks_excel_mangled(text):
+        report.nik_excel_damaged += 1
+        report.note("nik_excel_damaged", text)
+        return _NO_NIK
+    report.nik_invalid += 1
+    report.note("nik_invalid", text)
+    digits = _SEPARATORS.sub("", text.removeprefix("'"))
+    typed = digits if len(digits) == _NIK_LENGTH and digits.isascii() and digits.isdigit() else None
+    return {**_NO_NIK, "nik_digits": typed}
+
+
+class _CachedRegions:
+    """The shipped Kemendagri directory with memoised lookups: a million NIKs share a few thousand districts."""
+
+    def __init__(self, directory: RegionLookup) -> None:
+        self._directory = directory
+        self.province = lru_cache(maxsize=None)(directory.province)
+        self.regency = lru_cache(maxsize=None)(directory.regency)
+        self.district = lru_cache(maxsize=None)(directory.district)
+
+
+@lru_cache(maxsize=1)
+def _regions() -> RegionLookup:
+    return _CachedRegions(RegionDirectory.default())
+
+
+def _region_features(text: str, report: PreparationReport) -> dict[str, Any]:
+    if not text:
+        return _NO_REGION
+    levels = _region_levels(text)
+    if levels is None:
+        report.region_invalid += 1
+        report.note("region_invalid", text)
+        return _NO_REGION
+    return levels
+
+
+_REGION_COLUMNS: Final = ("region_province", "region_regency", "region_district", "region_village")
+_NO_REGION: Final[dict[str, Any]] = dict.fromkeys(_REGION_COLUMNS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _region_levels(text: str) -> dict[str, Any] | None:
+    try:
+        digits = dotless_code(text)
+    except ValueError:
+        return None
+    return {
+        column: digits[:length] if len(digits) >= length else None
+        for column, length in zip(_REGION_COLUMNS, (2, 4, 6, 10), strict=True)
+    }
+
+
+# An Indonesian mobile number written 0812... or +62 812... with spaces, dots
+# or dashes: phonenumbers' pattern for Indonesian mobiles (8[1-35-9] and 9 to
+# 12 digits) decides validity on its own, so the E.164 form is known without a
+# full parse. Everything else goes through normalize_phone; a property test
+# checks that both paths agree.
+_MOBILE: Final = re.compile(r"(?:\+62|0)(8[1-35-9]\d{7,10})", re.ASCII)
+_PHONE_SEPARATORS: Final = re.compile(r"[ .\-]")
+
+
+def phone_e164(text: str) -> str | None:
+    """E.164 form of a phone number, or None when :func:`normalize_phone` rejects it."""
+    mobile = _MOBILE.fullmatch(_PHONE_SEPARATORS.sub("", text))
+    if mobile:
+        return "+62" + mobile[1]
+    return normalize_phone(text).e164
+
+
+def _kk(text: str) -> str | None:
+    if not text or looks_excel_mangled(text):
+        return None
+    digits = _SEPARATORS.sub("", text.removeprefix("'"))
+    return digits if len(digits) == _NIK_LENGTH and digits.isascii() and digits.isdigit() else None
+
+
+def _code(text: str) -> str | None:
+    return _NOT_ALNUM.sub("", _fold(text).upper()) or None
+
+
+@lru_cache(maxsize=1 << 14)
+def _place(text: str) -> str | None:
+    tokens = [token for token in normalize_name(text).tokens if token not in _PLACE_PREFIXES]
+    return " ".join(tokens) or None
+
+
+def _words(text: str) -> str | None:
+    return " ".join(re.findall(r"[0-9a-z]+", _fold(text).lower())) or None
+
+
+def _fold(text: str) -> str:
+    if text.isascii():  # nearly every value: nothing to strip
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(character for character in decomposed if not unicodedata.combining(character))

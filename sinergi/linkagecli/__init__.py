@@ -1,0 +1,1 @@
+"""``sinergi link`` and ``sinergi dedupe``: thin management commands over :mod:`sinergi.linkage`."""
