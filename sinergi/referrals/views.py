@@ -53,7 +53,7 @@ from sinergi.referrals.models import (
 from sinergi.referrals.selectors import get_referral_for_user, referrals_visible_to, shared_sections_for
 from sinergi.referrals.workflow import Side, transitions_from
 from sinergi.registry.countries import country_name
-from sinergi.registry.services import InvalidData
+from sinergi.registry.services import InvalidData, record_person_view
 from sinergi.sop.models import SharedSection
 
 ROWS_PER_SECTION = 50
@@ -344,7 +344,12 @@ def status_tone(status: str) -> str:
 
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _load(request.user, pk))
+    referral = _load(request.user, pk)
+    # Another agency reading the person's identity through the referral is in the access log, like opening
+    # the person's record.
+    if referral.case.agency_id != request.user.agency_id and "IDENTITAS" in shared_sections_for(request.user, referral):
+        record_person_view(actor=request.user, person=referral.case.person)
+    return _render_detail(request, referral)
 
 
 Handler = Callable[[AuthedRequest, Referral, Any], str]

@@ -434,3 +434,14 @@ def test_it_refuses_a_follow_on_to_a_service_the_sop_does_not_offer(client, alic
     response = client.post(act_url(referral, "follow-on"), {"service": own.pk, "reason": "x"})
     assert response.status_code == 400
     assert not Referral.objects.filter(parent=referral).exists()
+
+
+def test_it_logs_another_agency_reading_the_shared_identity(client, alice, carol, sop):
+    from sinergi.audit.models import AuditEvent
+    from sinergi.testing.referral_fixtures import sent_referral
+
+    referral = sent_referral(alice)
+    client.force_login(carol)
+    assert client.get(f"/rujukan/{referral.pk}/").status_code == 200
+    viewed = AuditEvent.objects.filter(action="person.viewed", actor=carol, object_id=str(referral.case.person_id))
+    assert viewed.count() == 1
