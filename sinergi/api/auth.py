@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
 from sinergi.accounts.tokens import user_for_token
@@ -37,3 +39,12 @@ class SessionAuth(APIKeyCookie):
 def has_scope(request: HttpRequest, scope: str) -> bool:
     token = getattr(request, "api_token", None)
     return token is None or scope in token.scopes
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """403 unless the request's token carries `scope` (a browser session carries all)."""
+    if not has_scope(request, scope):
+        raise PermissionDenied(
+            _("This API token lacks the scope %(scope)s: create a token with it (sinergi token create --scopes ...).")
+            % {"scope": scope}
+        )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sinergi.accounts.http import AuthedRequest
-from sinergi.api.auth import has_scope
+from sinergi.api.auth import require_scope
 from sinergi.cases import services
 from sinergi.cases.models import (
     Assessment,
@@ -229,14 +228,6 @@ class TimelineEntryOut(Schema):
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def _require_scope(request: AuthedRequest, scope: str) -> None:
-    if not has_scope(request, scope):
-        raise PermissionDenied(
-            _("This API token lacks the scope %(scope)s: create a token with it (sinergi token create --scopes ...).")
-            % {"scope": scope}
-        )
-
-
 def _invalid(error: InvalidData) -> Status[ErrorOut]:
     return Status(422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors))
 
@@ -358,7 +349,7 @@ def list_cases(
     before: int | None = None,
     limit: int = 50,
 ) -> Any:
-    _require_scope(request, "cases:read")
+    require_scope(request, "cases:read")
     if status and status != "open" and status not in CaseStatus.values:
         return Status(
             422,
@@ -417,7 +408,7 @@ def list_cases(
     "field to fix; a `person_id` your agency cannot see is refused like an unknown one.",
 )
 def open_case(request: AuthedRequest, payload: CaseIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     values = payload.dict()
     values["received_at"] = _aware(values["received_at"])
     try:
@@ -438,7 +429,7 @@ def open_case(request: AuthedRequest, payload: CaseIn) -> Any:
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut}, summary="One case of your agency")
 def case_detail(request: AuthedRequest, case_id: int) -> Any:
-    _require_scope(request, "cases:read")
+    require_scope(request, "cases:read")
     return Status(200, _case_out(get_case_for_user(request.user, case_id)))
 
 
@@ -451,7 +442,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> Any:
     "reason is missing. Every move is recorded with who, when and why.",
 )
 def change_status(request: AuthedRequest, case_id: int, payload: TransitionIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     try:
         case = services.change_case_status(
             actor=request.user,
@@ -473,7 +464,7 @@ def change_status(request: AuthedRequest, case_id: int, payload: TransitionIn) -
     summary="Add a note to the case timeline",
 )
 def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     try:
         note = services.add_note(actor=request.user, case_id=case_id, text=payload.text)
     except InvalidData as error:
@@ -489,7 +480,7 @@ def add_note(request: AuthedRequest, case_id: int, payload: NoteIn) -> Any:
     summary="Add a task (the assignee is notified)",
 )
 def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     try:
         task = services.add_task(actor=request.user, case_id=case_id, **payload.dict())
     except InvalidData as error:
@@ -514,7 +505,7 @@ def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
     description="A receiving agency assesses through its referral: POST /referrals/{id}/assessments.",
 )
 def add_assessment(request: AuthedRequest, case_id: int, payload: AssessmentIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     try:
         assessment = services.add_assessment(
             actor=request.user, case_id=case_id, data=services.AssessmentData(**payload.dict())
@@ -531,7 +522,7 @@ def add_assessment(request: AuthedRequest, case_id: int, payload: AssessmentIn) 
     description="A referral whose SOP route requires consent of this scope can be sent once it is recorded.",
 )
 def record_consent(request: AuthedRequest, case_id: int, payload: ConsentIn) -> Any:
-    _require_scope(request, "cases:write")
+    require_scope(request, "cases:write")
     values = payload.dict()
     values["given_at"] = _aware(values["given_at"])
     try:
@@ -549,7 +540,7 @@ def record_consent(request: AuthedRequest, case_id: int, payload: ConsentIn) -> 
     "attachments and referral steps.",
 )
 def timeline(request: AuthedRequest, case_id: int) -> Any:
-    _require_scope(request, "cases:read")
+    require_scope(request, "cases:read")
     case = get_case_for_user(request.user, case_id)
     entries: list[TimelineEntryOut] = []
     for change in CaseStatusChange.objects.filter(case=case).select_related("by"):

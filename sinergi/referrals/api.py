@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from ninja import Field, Router, Schema, Status
 
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.models import User
-from sinergi.api.auth import has_scope
+from sinergi.api.auth import require_scope
 from sinergi.cases.api import AssessmentIn, AssessmentOut, _assessment_out
 from sinergi.cases.models import Assessment, Attachment, Case, CaseNote
 from sinergi.cases.selectors import get_case_for_user
@@ -240,14 +239,6 @@ class CompleteIn(Schema):
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def _require_scope(request: AuthedRequest, scope: str) -> None:
-    if not has_scope(request, scope):
-        raise PermissionDenied(
-            _("This API token lacks the scope %(scope)s: create a token with it (sinergi token create --scopes ...).")
-            % {"scope": scope}
-        )
-
-
 def _refusal(error: services.ReferralError | InvalidData) -> Status[ErrorOut]:
     if isinstance(error, InvalidData):
         return Status(422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors))
@@ -450,7 +441,7 @@ def _in_box(user: User, queryset: QuerySet[Referral], box: str) -> QuerySet[Refe
 def list_referrals(
     request: AuthedRequest, box: str = "", status: str = "", before: int | None = None, limit: int = 50
 ) -> Any:
-    _require_scope(request, "referrals:read")
+    require_scope(request, "referrals:read")
     errors: dict[str, list[str]] = {}
     if box and box not in BOXES:
         errors["box"] = [_("Unknown box: use one of %(values)s.") % {"values": ", ".join(BOXES)}]
@@ -503,7 +494,7 @@ def list_referrals(
     description="Other agencies' services routed for the case's complaint categories; pick `service_id` from here.",
 )
 def allowed_services(request: AuthedRequest, case_id: int) -> Any:
-    _require_scope(request, "referrals:read")
+    require_scope(request, "referrals:read")
     case = get_case_for_user(request.user, case_id)
     return Status(200, [_service_out(service) for service in services.allowed_services(case)])
 
@@ -516,7 +507,7 @@ def allowed_services(request: AuthedRequest, case_id: int) -> Any:
     "case is no longer open. Send it with POST /referrals/{id}/send.",
 )
 def create_referral(request: AuthedRequest, payload: ReferralIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         referral = services.create_referral(actor=request.user, **payload.dict())
     except (services.ReferralError, InvalidData) as error:
@@ -532,7 +523,7 @@ def create_referral(request: AuthedRequest, payload: ReferralIn) -> Any:
     "records and assessments stay visible after it closes.",
 )
 def referral_detail(request: AuthedRequest, referral_id: int) -> Any:
-    _require_scope(request, "referrals:read")
+    require_scope(request, "referrals:read")
     return Status(200, _referral_out(request.user, referral_id))
 
 
@@ -548,7 +539,7 @@ _ACTION = {200: ReferralOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: E
     "number and starts the acknowledge and accept/reject clocks.",
 )
 def send(request: AuthedRequest, referral_id: int, payload: SendIn | None = None) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     given = payload.override if payload is not None else None
     override = services.ConsentOverride(**given.dict()) if given is not None else None
     try:
@@ -564,7 +555,7 @@ def send(request: AuthedRequest, referral_id: int, payload: SendIn | None = None
     summary="Receiver: acknowledge receipt (DIKIRIM → DITERIMA_SISTEM)",
 )
 def acknowledge(request: AuthedRequest, referral_id: int) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.acknowledge_referral(actor=request.user, referral_id=referral_id)
     except (services.ReferralError, InvalidData) as error:
@@ -579,7 +570,7 @@ def acknowledge(request: AuthedRequest, referral_id: int) -> Any:
     description="When someone else accepted first, 409 names who and when.",
 )
 def accept(request: AuthedRequest, referral_id: int) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.accept_referral(actor=request.user, referral_id=referral_id)
     except (services.ReferralError, InvalidData) as error:
@@ -593,7 +584,7 @@ def accept(request: AuthedRequest, referral_id: int) -> Any:
     summary="Receiver: reject with a reason (→ DITOLAK)",
 )
 def reject(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.reject_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
     except (services.ReferralError, InvalidData) as error:
@@ -607,7 +598,7 @@ def reject(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
     summary="Receiver: record a service delivered (the first one: DITERIMA → DALAM_LAYANAN)",
 )
 def log_service(request: AuthedRequest, referral_id: int, payload: ServiceRecordIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         record = services.log_service(actor=request.user, referral_id=referral_id, **payload.dict())
     except (services.ReferralError, InvalidData) as error:
@@ -631,7 +622,7 @@ def log_service(request: AuthedRequest, referral_id: int, payload: ServiceRecord
     summary="Receiver: record your asesmen on an accepted referral",
 )
 def add_assessment(request: AuthedRequest, referral_id: int, payload: AssessmentIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         assessment = services.add_referral_assessment(
             actor=request.user, referral_id=referral_id, data=AssessmentData(**payload.dict())
@@ -647,7 +638,7 @@ def add_assessment(request: AuthedRequest, referral_id: int, payload: Assessment
     summary="Receiver: complete with outcome and feedback (DALAM_LAYANAN → SELESAI)",
 )
 def complete(request: AuthedRequest, referral_id: int, payload: CompleteIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.complete_referral(actor=request.user, referral_id=referral_id, **payload.dict())
     except (services.ReferralError, InvalidData) as error:
@@ -661,7 +652,7 @@ def complete(request: AuthedRequest, referral_id: int, payload: CompleteIn) -> A
     summary="Receiver: record that the service failed, with a reason (→ GAGAL)",
 )
 def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.fail_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
     except (services.ReferralError, InvalidData) as error:
@@ -675,7 +666,7 @@ def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
     summary="Sender: revoke an open referral with a reason (→ DIBATALKAN)",
 )
 def revoke(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    _require_scope(request, "referrals:write")
+    require_scope(request, "referrals:write")
     try:
         services.revoke_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
     except (services.ReferralError, InvalidData) as error:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sinergi.accounts.http import AuthedRequest
-from sinergi.api.auth import has_scope
+from sinergi.api.auth import require_scope
 from sinergi.identity.nik import parse_nik
 from sinergi.regions.lookup import database_regions
 from sinergi.registry import services
@@ -189,14 +188,6 @@ class NikOut(Schema):
     warnings: list[str] = []
 
 
-def _require_scope(request: AuthedRequest, scope: str) -> None:
-    if not has_scope(request, scope):
-        raise PermissionDenied(
-            _("This API token lacks the scope %(scope)s: create a token with it (sinergi token create --scopes ...).")
-            % {"scope": scope}
-        )
-
-
 def _hit_out(hit: PersonHit) -> HitOut:
     return HitOut(
         id=hit.pk,
@@ -288,7 +279,7 @@ def search(
     region: str = "",
     limit: int = 50,
 ) -> list[HitOut]:
-    _require_scope(request, "persons:read")
+    require_scope(request, "persons:read")
     query = SearchQuery(text=q, nik=nik, birth_date=birth_date, birth_year=birth_year, region_code=region)
     return [_hit_out(hit) for hit in search_persons(request.user, query, limit=max(1, min(limit, 200)))]
 
@@ -301,7 +292,7 @@ def search(
     "The same NIK twice in one agency is always refused.",
 )
 def create(request: AuthedRequest, payload: PersonIn) -> Any:
-    _require_scope(request, "persons:write")
+    require_scope(request, "persons:write")
     values = payload.dict()
     confirm_new = values.pop("confirm_new")
     try:
@@ -343,7 +334,7 @@ def check_nik(request: AuthedRequest, nik: str) -> NikOut:
 
 @router.get("/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="A person's full record")
 def detail(request: AuthedRequest, person_id: int) -> Any:
-    _require_scope(request, "persons:read")
+    require_scope(request, "persons:read")
     person = get_person_for_user(request.user, person_id)
     services.record_person_view(actor=request.user, person=person)
     return _person_out(person, person_sections_for(request.user, person))
@@ -355,7 +346,7 @@ def detail(request: AuthedRequest, person_id: int) -> Any:
     summary="Change a person's core data (optimistic lock on `version`)",
 )
 def update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
-    _require_scope(request, "persons:write")
+    require_scope(request, "persons:write")
     person = get_person_for_user(request.user, person_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -370,7 +361,7 @@ def update(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
 
 
 def _add(request: AuthedRequest, person_id: int, action: Any) -> Any:
-    _require_scope(request, "persons:write")
+    require_scope(request, "persons:write")
     try:
         action()
     except services.InvalidData as error:
@@ -419,7 +410,7 @@ def add_episode(request: AuthedRequest, person_id: int, payload: EpisodeIn) -> A
     summary="Remove a phone, identifier, family link or episode (kind: phones, identifiers, family, episodes)",
 )
 def remove(request: AuthedRequest, person_id: int, kind: str, record_id: int) -> Any:
-    _require_scope(request, "persons:write")
+    require_scope(request, "persons:write")
     kinds = {"phones": "phone", "identifiers": "identifier", "family": "family", "episodes": "episode"}
     if kind not in kinds:
         return Status(404, ErrorOut(detail=_("Not found.")))
