@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("sinergi.audit.urls")),
     path("kasus/", include("sinergi.cases.urls")),
     path("rujukan/", include("sinergi.referrals.urls")),
+    path("layanan/", include("sinergi.directory.urls")),
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("verifikasi/<str:token>/", verify_letter, name="verify_letter"),
     path("sop/", include("sinergi.sop.urls")),
