@@ -8,6 +8,7 @@ The receiver sees the case sections the joint SOP shares only while the referral
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -243,6 +244,16 @@ def _refusal(error: services.ReferralError | InvalidData) -> Status[ErrorOut]:
     if isinstance(error, InvalidData):
         return Status(422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors))
     return Status(409, ErrorOut(detail=str(error)))
+
+
+def _act(request: AuthedRequest, referral_id: int, action: Callable[[], object]) -> Any:
+    """Run one handshake step: 200 with the referral as the user now sees it, or the refusal (409/422)."""
+    require_scope(request, "referrals:write")
+    try:
+        action()
+    except (services.ReferralError, InvalidData) as error:
+        return _refusal(error)
+    return Status(200, _referral_out(request.user, referral_id))
 
 
 def _name(user: User | None) -> str | None:
@@ -555,12 +566,9 @@ def send(request: AuthedRequest, referral_id: int, payload: SendIn | None = None
     summary="Receiver: acknowledge receipt (DIKIRIM → DITERIMA_SISTEM)",
 )
 def acknowledge(request: AuthedRequest, referral_id: int) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.acknowledge_referral(actor=request.user, referral_id=referral_id)
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(
+        request, referral_id, lambda: services.acknowledge_referral(actor=request.user, referral_id=referral_id)
+    )
 
 
 @router.post(
@@ -570,12 +578,7 @@ def acknowledge(request: AuthedRequest, referral_id: int) -> Any:
     description="When someone else accepted first, 409 names who and when.",
 )
 def accept(request: AuthedRequest, referral_id: int) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.accept_referral(actor=request.user, referral_id=referral_id)
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(request, referral_id, lambda: services.accept_referral(actor=request.user, referral_id=referral_id))
 
 
 @router.post(
@@ -584,12 +587,11 @@ def accept(request: AuthedRequest, referral_id: int) -> Any:
     summary="Receiver: reject with a reason (→ DITOLAK)",
 )
 def reject(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.reject_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(
+        request,
+        referral_id,
+        lambda: services.reject_referral(actor=request.user, referral_id=referral_id, reason=payload.reason),
+    )
 
 
 @router.post(
@@ -638,12 +640,11 @@ def add_assessment(request: AuthedRequest, referral_id: int, payload: Assessment
     summary="Receiver: complete with outcome and feedback (DALAM_LAYANAN → SELESAI)",
 )
 def complete(request: AuthedRequest, referral_id: int, payload: CompleteIn) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.complete_referral(actor=request.user, referral_id=referral_id, **payload.dict())
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(
+        request,
+        referral_id,
+        lambda: services.complete_referral(actor=request.user, referral_id=referral_id, **payload.dict()),
+    )
 
 
 @router.post(
@@ -652,12 +653,11 @@ def complete(request: AuthedRequest, referral_id: int, payload: CompleteIn) -> A
     summary="Receiver: record that the service failed, with a reason (→ GAGAL)",
 )
 def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.fail_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(
+        request,
+        referral_id,
+        lambda: services.fail_referral(actor=request.user, referral_id=referral_id, reason=payload.reason),
+    )
 
 
 @router.post(
@@ -666,9 +666,8 @@ def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
     summary="Sender: revoke an open referral with a reason (→ DIBATALKAN)",
 )
 def revoke(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    require_scope(request, "referrals:write")
-    try:
-        services.revoke_referral(actor=request.user, referral_id=referral_id, reason=payload.reason)
-    except (services.ReferralError, InvalidData) as error:
-        return _refusal(error)
-    return Status(200, _referral_out(request.user, referral_id))
+    return _act(
+        request,
+        referral_id,
+        lambda: services.revoke_referral(actor=request.user, referral_id=referral_id, reason=payload.reason),
+    )
