@@ -34,7 +34,7 @@ from sinergi.referrals.models import (
     ReferralStatus,
 )
 from sinergi.referrals.selectors import get_referral_for_user, referrals_visible_to, shared_sections_for
-from sinergi.registry.api import EpisodeOut, ErrorOut, FamilyOut, PhoneOut
+from sinergi.registry.api import EpisodeOut, ErrorOut, FamilyOut, PhoneOut, episode_out
 from sinergi.registry.services import InvalidData
 from sinergi.sop.models import SharedSection
 
@@ -314,20 +314,7 @@ def _shared_case(case: Case, referral: Referral, sections: frozenset[str]) -> Sh
             employer=case.employer,
             placement_company=case.placement_company,
             procedural=case.procedural,
-            episodes=[
-                EpisodeOut(
-                    id=e.pk,
-                    destination_country=e.destination_country,
-                    employer=e.employer,
-                    employer_phone=e.employer_phone,
-                    placement_company=e.placement_company,
-                    job=e.job,
-                    departure_date=e.departure_date,
-                    return_date=e.return_date,
-                    procedural=e.procedural,
-                )
-                for e in person.episodes.all()
-            ],
+            episodes=[episode_out(e) for e in person.episodes.all()],
         )
     if SharedSection.COMPLAINT in sections:
         shared.complaint = ComplaintOut(

@@ -14,7 +14,7 @@ from sinergi.api.auth import require_scope
 from sinergi.identity.nik import parse_nik
 from sinergi.regions.lookup import database_regions
 from sinergi.registry import services
-from sinergi.registry.models import Person
+from sinergi.registry.models import MigrationEpisode, Person
 from sinergi.registry.selectors import (
     PERSON_SECTIONS,
     PersonHit,
@@ -243,25 +243,24 @@ def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> P
         ]
         if "KELUARGA" in sections
         else [],
-        episodes=[
-            EpisodeOut(
-                id=e.pk,
-                destination_country=e.destination_country,
-                employer=e.employer,
-                employer_phone=e.employer_phone,
-                placement_company=e.placement_company,
-                job=e.job,
-                departure_date=e.departure_date,
-                return_date=e.return_date,
-                procedural=e.procedural,
-            )
-            for e in person.episodes.all()
-        ]
-        if "MIGRASI" in sections
-        else [],
+        episodes=[episode_out(e) for e in person.episodes.all()] if "MIGRASI" in sections else [],
         registered_by=person.registered_by_agency.code,
         created_at=person.created_at,
         updated_at=person.updated_at,
+    )
+
+
+def episode_out(e: MigrationEpisode) -> EpisodeOut:
+    return EpisodeOut(
+        id=e.pk,
+        destination_country=e.destination_country,
+        employer=e.employer,
+        employer_phone=e.employer_phone,
+        placement_company=e.placement_company,
+        job=e.job,
+        departure_date=e.departure_date,
+        return_date=e.return_date,
+        procedural=e.procedural,
     )
 
 
