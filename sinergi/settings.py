@@ -97,6 +97,11 @@ INSTALLED_APPS = [
     "sinergi.cases",
     "sinergi.referrals",
     "sinergi.notifications",
+    "sinergi.sources",
+    "sinergi.imports",
+    "sinergi.matching",
+    "sinergi.changes",
+    "sinergi.assistance",
     "sinergi.linkagecli",
     "sinergi.demo",
 ]

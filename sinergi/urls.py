@@ -29,6 +29,9 @@ urlpatterns = [
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("verifikasi/<str:token>/", verify_letter, name="verify_letter"),
     path("sop/", include("sinergi.sop.urls")),
+    path("impor/", include("sinergi.imports.urls")),
+    path("pencocokan/", include("sinergi.matching.urls")),
+    path("asistensi/", include("sinergi.assistance.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

@@ -35,6 +35,11 @@ class Capability(StrEnum):
     OVERRIDE_CONSENT = "override_consent"
     VIEW_KPIS = "view_kpis"
     EDIT_SOP = "edit_sop"
+    IMPORT_DATA = "import_data"
+    REVIEW_MATCHES = "review_matches"
+    VIEW_ASSISTANCE_LIST = "view_assistance_list"
+    PROPOSE_ASSISTANCE = "propose_assistance"
+    AGREE_ASSISTANCE = "agree_assistance"
 
 
 _ALL_WORKERS = {Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.PENYULUH_SOSIAL, Role.SUPERVISOR, Role.OPERATOR_DATA}
@@ -53,4 +58,11 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.OVERRIDE_CONSENT: frozenset({Role.SUPERVISOR}),
     Capability.VIEW_KPIS: frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
     Capability.EDIT_SOP: frozenset({Role.ADMIN}),
+    # Data synchronisation: the data officer imports, reviews candidate pairs, merges and verifies fields.
+    Capability.IMPORT_DATA: frozenset({Role.OPERATOR_DATA, Role.SUPERVISOR}),
+    Capability.REVIEW_MATCHES: frozenset({Role.OPERATOR_DATA, Role.SUPERVISOR}),
+    # The special-assistance list: workers propose from their cases, supervisors of both agencies agree.
+    Capability.VIEW_ASSISTANCE_LIST: frozenset(_ALL_WORKERS | {Role.ADMIN, Role.AUDITOR}),
+    Capability.PROPOSE_ASSISTANCE: frozenset({Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.SUPERVISOR}),
+    Capability.AGREE_ASSISTANCE: frozenset({Role.SUPERVISOR}),
 }

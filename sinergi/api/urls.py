@@ -9,7 +9,11 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sinergi.api.auth import SessionAuth, TokenAuth
+from sinergi.assistance.api import router as assistance_router
 from sinergi.cases.api import router as cases_router
+from sinergi.changes.api import router as changes_router
+from sinergi.imports.api import router as imports_router
+from sinergi.matching.api import router as matching_router
 from sinergi.referrals.api import router as referrals_router
 from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as registry_router
@@ -29,6 +33,11 @@ api.add_router("/persons", registry_router)
 api.add_router("/regions", regions_router)
 api.add_router("/cases", cases_router)
 api.add_router("/referrals", referrals_router)
+api.add_router("/imports", imports_router)
+api.add_router("/matches", matching_router)
+api.add_router("/special-assistance", assistance_router)
+# /changes and /persons:batch (the feed and the push partner systems use).
+api.add_router("", changes_router)
 
 
 @api.exception_handler(Http404)

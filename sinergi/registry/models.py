@@ -56,6 +56,10 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     # Optimistic lock: an edit names the version it started from; a stale save is refused.
     version = models.PositiveIntegerField(default=1)
+    # Set when a data officer merged this record into another (see sinergi.matching); undone by an unmerge.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["name_key", "version", "updated_at"])
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event
+from sinergi.changes.feed import record_person_change
+from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
 from sinergi.registry import validation
 from sinergi.registry.models import (
@@ -203,6 +205,7 @@ def register_person(*, actor: User, data: PersonData, confirm_new: bool = False)
         summary=person.full_name,
         detail={"confirmed_despite_matches": confirm_new},
     )
+    record_person_change(person, ChangeOp.CREATED)
     return person
 
 
@@ -237,6 +240,7 @@ def update_person(*, actor: User, person_id: int, data: PersonData, expected_ver
     person.save()
     _index_names(person)
     record_event(actor=actor, action="person.updated", obj=person, summary=person.full_name, detail={"fields": changed})
+    record_person_change(person, ChangeOp.UPDATED)
     return person
 
 
@@ -280,6 +284,7 @@ def add_identifier(*, actor: User, person_id: int, kind: str, value: str) -> Per
             summary=person.full_name,
             detail={"kind": kind},
         )
+        record_person_change(person, ChangeOp.UPDATED)
     return identifier
 
 
@@ -296,6 +301,7 @@ def add_phone(*, actor: User, person_id: int, number: str, label: str = "") -> P
         phone = _by(actor, PersonPhone(person=person, number=e164, label=label.strip()))
         phone.save()
         record_event(actor=actor, action="person.phone_added", obj=person, summary=person.full_name)
+        record_person_change(person, ChangeOp.UPDATED)
     return phone
 
 
@@ -385,6 +391,8 @@ def remove_sub_record(*, actor: User, person_id: int, kind: str, record_id: int)
     _by(actor, record)
     record.delete()
     record_event(actor=actor, action=f"person.{kind}_removed", obj=person, summary=person.full_name)
+    if kind in ("identifier", "phone"):
+        record_person_change(person, ChangeOp.UPDATED)
 
 
 __all__ = [
