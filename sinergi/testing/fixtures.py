@@ -5,6 +5,8 @@ Personas (agency, role):
   bob    BP3MI Sulteng, auditor         — read-only in the same agency
   carol  Sentra Nipotowe, pekerja sosial — another agency (later: referral recipient)
   dave   Dinas Sosial Kota Palu, petugas — another agency, never involved
+  olive  BP3MI Sulteng, operator data   — imports, reviews and merges
+  oscar  Sentra Nipotowe, operator data — the other agency's data officer
 """
 
 from __future__ import annotations
@@ -75,3 +77,15 @@ def carol(sentra: Agency) -> User:
 @pytest.fixture
 def dave(dinsos: Agency) -> User:
     return UserFactory(username="dave", agency=dinsos, roles=[Role.PETUGAS])
+
+
+@pytest.fixture
+def olive(bp3mi: Agency) -> User:
+    """BP3MI's data officer (operator data): imports files, reviews candidate pairs, merges."""
+    return UserFactory(username="olive", agency=bp3mi, roles=[Role.OPERATOR_DATA])
+
+
+@pytest.fixture
+def oscar(sentra: Agency) -> User:
+    """Sentra Nipotowe's data officer: the other agency's operator."""
+    return UserFactory(username="oscar", agency=sentra, roles=[Role.OPERATOR_DATA])
