@@ -40,8 +40,7 @@ serve-prep: install
 	$(BIN)/sinergi demo --persons $(DEMO_PERSONS)
 
 run: serve-prep
-	@echo "Sinergi: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	SINERGI_DEBUG=$${SINERGI_DEBUG:-1} $(BIN)/sinergi runserver $(HOST):$(PORT)
+	SINERGI_DEBUG=$${SINERGI_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 test: install
 	@scripts/ensure-chromium
