@@ -7,12 +7,16 @@ The receiver sees the case sections the referral shares only while the referral 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
+from sinergi.cases.models import Assessment, Attachment, CaseNote
 from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral, ReferralStatus
+from sinergi.registry.countries import country_name
 from sinergi.sop.models import SharedSection
 
 
@@ -62,3 +66,40 @@ def person_ids_shared_with(user: User) -> set[int]:
         "case__person_id", "shared_sections"
     )
     return {person_id for person_id, sections in rows if SharedSection.IDENTITY in sections}
+
+
+def shared_case_for(user: User, referral: Referral, sections: frozenset[str]) -> dict[str, Any]:
+    """The case sections this user may see through the referral; nothing else is loaded."""
+    case, person = referral.case, referral.case.person
+    shared: dict[str, Any] = {}
+    if SharedSection.IDENTITY in sections:
+        shared["person"] = person
+    if SharedSection.CONTACT in sections:
+        shared["phones"] = list(person.phones.all())
+        shared["address"] = ", ".join(
+            part for part in (person.address_text, ", ".join(r.name for r in person.region_path)) if part
+        )
+    if SharedSection.FAMILY in sections:
+        shared["family"] = list(person.family.all())
+    if SharedSection.MIGRATION in sections:
+        shared["episodes"] = [(e, country_name(e.destination_country)) for e in person.episodes.all()]
+    if SharedSection.COMPLAINT in sections:
+        shared["complaint"] = {
+            "categories": list(case.categories.all()),
+            "destination": country_name(case.destination_country) if case.destination_country else "",
+        }
+    if SharedSection.NOTES in sections:
+        shared["notes"] = list(CaseNote.objects.filter(case=case).select_related("by", "agency"))
+    if SharedSection.ATTACHMENTS in sections:
+        shared["attachments"] = list(Attachment.objects.filter(case=case))
+    # Assessments: the owner sees all; a receiver sees its own (they are its records and stay after the
+    # referral closes) and, when the SOP shares the section, the owning agency's — not other receivers'
+    # (need-to-know between agencies).
+    assessments = Assessment.objects.filter(case=case).select_related("agency", "by", "referral")
+    if case.agency_id != user.agency_id:
+        visible_agencies = [user.agency_pk]
+        if SharedSection.ASSESSMENTS in sections:
+            visible_agencies.append(case.agency_id)
+        assessments = assessments.filter(agency_id__in=visible_agencies)
+    shared["assessments"] = list(assessments)
+    return shared

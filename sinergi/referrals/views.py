@@ -29,7 +29,6 @@ from django.views.decorators.http import require_GET, require_POST
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.cases.models import Assessment, Attachment, CaseNote
 from sinergi.referrals import services
 from sinergi.referrals.forms import (
     AssessmentForm,
@@ -50,9 +49,13 @@ from sinergi.referrals.models import (
     ReferralStatus,
     SlaStep,
 )
-from sinergi.referrals.selectors import get_referral_for_user, referrals_visible_to, shared_sections_for
+from sinergi.referrals.selectors import (
+    get_referral_for_user,
+    referrals_visible_to,
+    shared_case_for,
+    shared_sections_for,
+)
 from sinergi.referrals.workflow import Side, transitions_from
-from sinergi.registry.countries import country_name
 from sinergi.registry.services import InvalidData, record_person_view
 from sinergi.sop.models import SharedSection
 
@@ -244,43 +247,6 @@ def _consent_gate(user: User, referral: Referral, actions: set[str]) -> dict[str
     }
 
 
-def _shared_case(user: User, referral: Referral, sections: frozenset[str]) -> dict[str, Any]:
-    """The case sections this user may see through the referral; nothing else is loaded."""
-    case, person = referral.case, referral.case.person
-    shared: dict[str, Any] = {}
-    if SharedSection.IDENTITY in sections:
-        shared["person"] = person
-    if SharedSection.CONTACT in sections:
-        shared["phones"] = list(person.phones.all())
-        shared["address"] = ", ".join(
-            part for part in (person.address_text, ", ".join(r.name for r in person.region_path)) if part
-        )
-    if SharedSection.FAMILY in sections:
-        shared["family"] = list(person.family.all())
-    if SharedSection.MIGRATION in sections:
-        shared["episodes"] = [(e, country_name(e.destination_country)) for e in person.episodes.all()]
-    if SharedSection.COMPLAINT in sections:
-        shared["complaint"] = {
-            "categories": list(case.categories.all()),
-            "destination": country_name(case.destination_country) if case.destination_country else "",
-        }
-    if SharedSection.NOTES in sections:
-        shared["notes"] = list(CaseNote.objects.filter(case=case).select_related("by", "agency"))
-    if SharedSection.ATTACHMENTS in sections:
-        shared["attachments"] = list(Attachment.objects.filter(case=case))
-    # Assessments: the owner sees all; a receiver sees its own (they are its records and stay after the
-    # referral closes) and, when the SOP shares the section, the owning agency's — not other receivers'
-    # (need-to-know between agencies).
-    assessments = Assessment.objects.filter(case=case).select_related("agency", "by", "referral")
-    if case.agency_id != user.agency_id:
-        visible_agencies = [user.agency_pk]
-        if SharedSection.ASSESSMENTS in sections:
-            visible_agencies.append(case.agency_id)
-        assessments = assessments.filter(agency_id__in=visible_agencies)
-    shared["assessments"] = list(assessments)
-    return shared
-
-
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "reject": ReasonForm,
     "fail": ReasonForm,
@@ -317,7 +283,7 @@ def _render_detail(
         "shared_section_labels": [
             SharedSection(section).label for section in referral.shared_sections if section in SharedSection.values
         ],
-        "shared": _shared_case(user, referral, sections),
+        "shared": shared_case_for(user, referral, sections),
         "deadlines": _deadline_rows(referral, now),
         "events": events,
         "sent_by": next((e.by for e in events if e.to_status == R.SENT), None),
