@@ -521,6 +521,16 @@ def test_it_adds_an_assessment(client, alice, case):
     assert Assessment.objects.count() == 1
 
 
+def test_an_assessment_needing_special_assistance_links_to_the_proposal(client, alice, bob, case):
+    client.force_login(alice)
+    data = {"summary": "Trauma berat", "risk": "TINGGI", "needs_special_assistance": "on"}
+    assert client.post(f"/kasus/{case.pk}/asesmen/", data).status_code == 302
+    proposal = f'href="/asistensi/usul/{case.pk}/"'
+    assert proposal in body(client.get(f"/kasus/{case.pk}/"))
+    client.force_login(bob)  # the auditor reads the case but proposes nothing
+    assert proposal not in body(client.get(f"/kasus/{case.pk}/"))
+
+
 def test_it_writes_and_then_edits_the_agencys_plan(client, alice, case):
     client.force_login(alice)
     assert client.post(f"/kasus/{case.pk}/rencana/", {"goals": "Pulang", "activities": "Tiket"}).status_code == 302
