@@ -83,6 +83,9 @@ class User(AbstractUser):
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # A partner system's account (`sinergi token create --agency`): no usable password, acts only through its
+    # API tokens, so it never logs into the pages.
+    is_system_account = models.BooleanField(_("system account"), default=False)
 
     class Meta:
         verbose_name = _("user")
