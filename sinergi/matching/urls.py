@@ -1,3 +1,12 @@
-app_name = "matching"
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from sinergi.matching import views
+
+app_name = "matching"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("periksa/", views.scan, name="scan"),
+    path("pasangan/<int:pk>/", views.pair, name="pair"),
+    path("gabungan/<int:pk>/batalkan/", views.undo_merge, name="undo_merge"),
+    path("orang/<int:pk>/rekaman-emas/", views.golden, name="golden"),
+]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
+from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -12,6 +14,8 @@ from ninja import Field, Router, Schema, Status
 from sinergi.accounts.http import AuthedRequest
 from sinergi.api.auth import require_scope
 from sinergi.identity.nik import parse_nik
+from sinergi.matching import services as matching_services
+from sinergi.matching.selectors import GoldenRecord, get_golden_record_for_user
 from sinergi.regions.lookup import database_regions
 from sinergi.registry import services
 from sinergi.registry.models import MigrationEpisode, Person
@@ -331,12 +335,130 @@ def check_nik(request: AuthedRequest, nik: str) -> NikOut:
     )
 
 
-@router.get("/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="A person's full record")
+class MergedOut(Schema):
+    detail: str
+    merged_into: int = Field(description="The record this person was merged into: read that one instead.")
+
+
+@router.get(
+    "/{person_id}",
+    response={200: PersonOut, 301: MergedOut, 404: ErrorOut},
+    summary="A person's full record",
+    description="A person merged into another answers 301 with `Location` (the survivor's URL) and "
+    '`{"merged_into": id}`; clients that follow redirects get the survivor.',
+)
 def detail(request: AuthedRequest, person_id: int) -> Any:
     require_scope(request, "persons:read")
     person = get_person_for_user(request.user, person_id)
+    if person.merged_into_id is not None:
+        body = {
+            "detail": _("This person was merged into person %(id)s.") % {"id": person.merged_into_id},
+            "merged_into": person.merged_into_id,
+        }
+        location = f"{request.path.rstrip('/').rsplit('/', 1)[0]}/{person.merged_into_id}"
+        return HttpResponsePermanentRedirect(location, content=json.dumps(body), content_type="application/json")
     services.record_person_view(actor=request.user, person=person)
     return _person_out(person, person_sections_for(request.user, person))
+
+
+class SourceValueOut(Schema):
+    source: str = Field(
+        description='"Registri Sinergi" (the registry\'s own entry), a data source, or a merged record.'
+    )
+    kind: str = Field(description="registry, source or merged")
+    value: str
+    external_id: str = ""
+    file_name: str = ""
+    row_number: int | None = None
+    at: datetime | None = Field(None, description="When the value arrived (imported, merged, last saved).")
+
+
+class VerificationOut(Schema):
+    value: str
+    source: str
+    verified_by: str
+    verified_at: datetime
+
+
+class GoldenFieldOut(Schema):
+    field: str
+    current: list[str] = Field(description="The person's value (several for phones and identifiers).")
+    sources: list[SourceValueOut]
+    conflict: bool = Field(description="A source holds a value the record does not, and no one verified it since.")
+    verification: VerificationOut | None
+    choices: list[str] = Field(description="The values a data officer may verify (POST .../golden/{field}).")
+
+
+class GoldenOut(Schema):
+    person_id: int
+    conflicts: int
+    fields: list[GoldenFieldOut]
+
+
+class VerifyIn(Schema):
+    value: str = Field(description="One of the field's `choices`.")
+
+
+def _golden_out(record: GoldenRecord) -> GoldenOut:
+    return GoldenOut(
+        person_id=record.person.pk,
+        conflicts=record.conflicts,
+        fields=[
+            GoldenFieldOut(
+                field=field.field,
+                current=list(field.current),
+                sources=[
+                    SourceValueOut(
+                        source=entry.label,
+                        kind=entry.kind,
+                        value=entry.value,
+                        external_id=entry.external_id,
+                        file_name=entry.file_name,
+                        row_number=entry.row_number,
+                        at=entry.at,
+                    )
+                    for entry in field.entries
+                ],
+                conflict=field.conflict,
+                verification=VerificationOut(
+                    value=field.verification.value,
+                    source=field.verification.chosen_source,
+                    verified_by=field.verification.verified_by.display_name,
+                    verified_at=field.verification.verified_at,
+                )
+                if field.verification
+                else None,
+                choices=list(field.choices),
+            )
+            for field in record.fields
+        ],
+    )
+
+
+@router.get(
+    "/{person_id}/golden",
+    response={200: GoldenOut, 404: ErrorOut},
+    summary="A person's golden record: each field's value, every source's value with provenance, conflicts",
+)
+def golden(request: AuthedRequest, person_id: int) -> Any:
+    require_scope(request, "persons:read")
+    record = get_golden_record_for_user(request.user, person_id)
+    services.record_person_view(actor=request.user, person=record.person)
+    return _golden_out(record)
+
+
+@router.post(
+    "/{person_id}/golden/{field}",
+    response={200: GoldenOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Verify a field's value (data officers): sets it on the person and closes the conflict",
+)
+def verify(request: AuthedRequest, person_id: int, field: str, payload: VerifyIn) -> Any:
+    require_scope(request, "persons:write")
+    try:
+        matching_services.verify_field(actor=request.user, person_id=person_id, field=field, value=payload.value)
+    except matching_services.MatchingError as refusal:
+        return Status(409, ErrorOut(detail=str(refusal)))
+    return _golden_out(get_golden_record_for_user(request.user, person_id))
 
 
 @router.patch(

@@ -3,6 +3,10 @@
 Full record: the agency that registered the person (later also agencies a referral involves).
 Everyone else with VIEW_PERSONS sees, in search results only, enough to avoid registering the same
 person twice: name, birth year and regency — never contacts, address detail, identifiers or flags.
+
+A person merged into another (``merged_into``, see sinergi.matching) stays readable, so its cases keep
+working and its page can lead to the survivor, but it is left out of search, lists, duplicate checks and
+every write.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
     return Person.objects.filter(condition)
 
 
+def active_persons_visible_to(user: User) -> QuerySet[Person]:
+    """``persons_visible_to`` without merged persons: what lists and pickers show."""
+    return persons_visible_to(user).filter(merged_into__isnull=True)
+
+
 def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:
     """The person, or 404 whether it does not exist or is not the user's to see (the same answer on purpose)."""
     queryset = persons_visible_to(user).select_related("region__parent__parent__parent", "registered_by_agency")
@@ -46,7 +55,9 @@ def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:
         # Only the registering agency edits a person; a referral shares the record read-only.
         if not user.has_capability(Capability.EDIT_PERSONS):
             raise Http404
-        queryset = queryset.filter(registered_by_agency_id=user.agency_id).select_for_update(of=("self",))
+        queryset = queryset.filter(registered_by_agency_id=user.agency_id, merged_into__isnull=True).select_for_update(
+            of=("self",)
+        )
     try:
         return queryset.get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
@@ -54,9 +65,14 @@ def get_person_for_user(user: User, pk: int, *, write: bool = False) -> Person:
 
 
 def get_editable_person(user: User, pk: int) -> Person:
-    """For edit forms (no row lock): 404 unless the user's agency registered the person and the role may edit."""
+    """For edit forms (no row lock): 404 unless the user's agency registered the person, the role may edit and
+    the person was not merged into another."""
     person = get_person_for_user(user, pk)
-    if person.registered_by_agency_id != user.agency_id or not user.has_capability(Capability.EDIT_PERSONS):
+    if (
+        person.registered_by_agency_id != user.agency_id
+        or not user.has_capability(Capability.EDIT_PERSONS)
+        or person.merged_into_id is not None
+    ):
         raise Http404
     return person
 
@@ -126,7 +142,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     """Registry search across all agencies, ranked; full records only where `persons_visible_to` allows."""
     if query.is_empty or not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
         return []
-    base = Person.objects.all()
+    base = Person.objects.filter(merged_into__isnull=True)
     nik = _digits(query.nik)
     text = query.text.strip()
     if not nik and text and len(_digits(text)) >= 6 and len(_digits(text)) >= len(text.replace(" ", "")) - 2:

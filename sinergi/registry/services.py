@@ -180,7 +180,9 @@ def register_person(*, actor: User, data: PersonData, confirm_new: bool = False)
     _require(actor, Capability.EDIT_PERSONS)
     data = _cleaned(data)
     if data.nik:
-        existing = Person.objects.filter(registered_by_agency_id=actor.agency_id, nik=data.nik).first()
+        existing = Person.objects.filter(
+            registered_by_agency_id=actor.agency_id, nik=data.nik, merged_into__isnull=True
+        ).first()
         if existing is not None:
             raise NikAlreadyRegistered(existing)
     if not confirm_new:
@@ -225,7 +227,9 @@ def update_person(*, actor: User, person_id: int, data: PersonData, expected_ver
     data = _cleaned(data)
     if data.nik and data.nik != person.nik:
         clash = (
-            Person.objects.filter(registered_by_agency_id=actor.agency_id, nik=data.nik).exclude(pk=person.pk).first()
+            Person.objects.filter(registered_by_agency_id=actor.agency_id, nik=data.nik, merged_into__isnull=True)
+            .exclude(pk=person.pk)
+            .first()
         )
         if clash is not None:
             raise NikAlreadyRegistered(clash)

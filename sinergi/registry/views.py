@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
 from sinergi.identity.nik import parse_nik
+from sinergi.matching.selectors import active_merges_into, open_pairs_of
 from sinergi.regions.lookup import database_regions
 from sinergi.regions.picker import REFRESH_BUTTON
 from sinergi.registry import services
@@ -25,11 +26,11 @@ from sinergi.registry.history import person_changes
 from sinergi.registry.models import Person, PersonAlias
 from sinergi.registry.selectors import (
     SearchQuery,
+    active_persons_visible_to,
     find_possible_duplicates,
     get_editable_person,
     get_person_for_user,
     person_sections_for,
-    persons_visible_to,
     search_persons,
 )
 from sinergi.registry.validation import localized
@@ -66,7 +67,7 @@ def search(request: AuthedRequest) -> HttpResponse:
         )
         hits = search_persons(request.user, query) if not query.is_empty else None
     if hits is None:
-        queryset = persons_visible_to(request.user).select_related("region").order_by("-id")
+        queryset = active_persons_visible_to(request.user).select_related("region").order_by("-id")
         before = request.GET.get("before", "")
         if before.isdigit():
             queryset = queryset.filter(id__lt=int(before))
@@ -207,14 +208,40 @@ def _detail_context(request: AuthedRequest, person: Person, **forms: Any) -> dic
         "family_form": forms.get("family") or FamilyLinkForm(),
         "episode_form": forms.get("episode") or EpisodeForm(),
         "changes": person_changes(person) if owner else [],
+        # Data synchronisation: the golden record, merges into this person and pairs waiting for review.
+        "can_review": owner and request.user.has_capability(Capability.REVIEW_MATCHES),
+        "merges": active_merges_into(request.user, person) if owner else [],
+        "open_pairs": open_pairs_of(request.user, person) if owner else [],
     }
 
 
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
+    if person.merged_into_id is not None:
+        survivor = _survivor_of(request, person)
+        if survivor is not None:
+            messages.info(
+                request,
+                _("%(name)s (#%(id)s) was merged into this record; its cases and sources are kept here.")
+                % {"name": person.full_name, "id": person.pk},
+            )
+            return redirect("registry:detail", pk=survivor.pk)
     services.record_person_view(actor=request.user, person=person)
     return render(request, "registry/person_detail.html", _detail_context(request, person))
+
+
+def _survivor_of(request: AuthedRequest, person: Person) -> Person | None:
+    """The record a merged person lives on in (following later merges), if the user may see it."""
+    current = person
+    for _step in range(20):  # a chain of merges is short; the bound only guards against a cycle
+        if current.merged_into_id is None:
+            return current
+        try:
+            current = get_person_for_user(request.user, current.merged_into_id)
+        except Http404:
+            return None
+    return None
 
 
 SUB_FORMS = {"identifier": IdentifierForm, "phone": PhoneForm, "family": FamilyLinkForm, "episode": EpisodeForm}

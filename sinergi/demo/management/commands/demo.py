@@ -2,8 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sinergi.accounts.models import User
 from sinergi.demo.seeding import DEFAULT_PASSWORD, seed_agencies_and_users, seed_persons
 from sinergi.demo.sop_seeding import seed_sop
+from sinergi.matching.demo import seed_review_pairs
 
 
 class Command(BaseCommand):
@@ -12,6 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, default=300, help="How many persons (default 300).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument(
+            "--duplicates",
+            type=int,
+            default=None,
+            help="BP3MI persons registered a second time under another spelling, for the review queue "
+            "(default 4 with 100 persons or more, else 0).",
+        )
         parser.add_argument(
             "--password",
             default=DEFAULT_PASSWORD,
@@ -24,6 +33,17 @@ class Command(BaseCommand):
         seed_sop()
         added = seed_persons(options["persons"], options["seed"])
         self.stdout.write(f"Demo persons: {added} added (seed {options['seed']}).")
+        # A small demo (tests, a quick try) keeps exactly --persons persons unless duplicates are asked for.
+        duplicates = options["duplicates"]
+        if duplicates is None:
+            duplicates = 4 if options["persons"] >= 100 else 0
+        if duplicates:
+            pairs = seed_review_pairs(
+                clerk=User.objects.get(username="bp3mi.petugas"),
+                operator=User.objects.get(username="bp3mi.operator"),
+                count=duplicates,
+            )
+            self.stdout.write(f"Possible duplicates waiting for review (BP3MI): {pairs}.")
         self.stdout.write(f"Demo accounts (password: {options['password']}):")
         for user in users:
             roles = ", ".join(role.value for role in user.roles)

@@ -1,0 +1,225 @@
+"""Scoring incoming records against an agency's registry with the shipped linkage model.
+
+``find_candidates`` is what imports and API pushes call: for each incoming record, the agency's persons
+(not merged) that could be the same human, best first. ``find_duplicates`` scores the registry against
+itself (``sinergi matching scan``).
+
+A pair's probability depends only on its two records: the model (``default_model.json``, see
+:mod:`sinergi.matching.training`) has no term-frequency adjustments, and the engine adds the match
+weights Splink reports per comparison to the model's fixed prior itself, instead of using Splink's
+probability, whose prior Splink re-estimates from each input. So a pair scores the same whether the
+registry holds ten persons or ten thousand, and whether it arrives in an import of one row or of a
+thousand.
+
+Thresholds (Django settings, probabilities between 0 and 1):
+
+``SINERGI_MATCH_THRESHOLD`` (default 0.999, about 28 bits of evidence)
+    at or above: the same person, linked without review. The same valid NIK with the same name and
+    birth date is far above; a spelling variant of the name with the same birth date and village but
+    no NIK is not (it goes to review).
+``SINERGI_REVIEW_THRESHOLD`` (default 0.2, about 16 bits)
+    at or above (and below the match threshold): a pair a data officer reviews. Below: different
+    persons, never shown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from sinergi.linkage import FIELDS, LinkageModel, link_tables, prepare_records
+from sinergi.linkage.issues import LinkageError
+from sinergi.matching.training import MODEL_PATH
+from sinergi.registry.models import IdentifierKind, Person, PersonAlias, PersonIdentifier, PersonPhone
+
+DEFAULT_MATCH_THRESHOLD: Final = 0.999
+DEFAULT_REVIEW_THRESHOLD: Final = 0.2
+# Splink keeps only pairs above a probability computed with its own prior; the engine wants every
+# pair its blocking rules find and applies its own threshold afterwards.
+_SPLINK_FLOOR: Final = 1e-12
+_NAME_FIELDS: Final = ("full_name", "given_name", "family_name")
+# Empty rows added to both sides of every run. With a model, link_tables still estimates Splink's prior from
+# deterministic rules, and Splink refuses when they match more than 70% of all pairs (one incoming row
+# against a registry of one, the same person). Empty rows match nothing and are never scored, but make
+# the pairs numerous enough; the engine does not use Splink's prior anyway.
+_PADDING: Final = tuple({"id": f"~pad{index}"} for index in range(3))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: int
+    probability: float
+    weights: tuple[tuple[str, float], ...]  # match weight per comparison (bits), from link_tables(explain=True)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two persons of one registry the model finds alike (``person_id < other_person_id``)."""
+
+    person_id: int
+    other_person_id: int
+    probability: float
+    weights: tuple[tuple[str, float], ...]
+
+
+def match_threshold() -> float:
+    return float(getattr(settings, "SINERGI_MATCH_THRESHOLD", DEFAULT_MATCH_THRESHOLD))
+
+
+def review_threshold() -> float:
+    return min(float(getattr(settings, "SINERGI_REVIEW_THRESHOLD", DEFAULT_REVIEW_THRESHOLD)), match_threshold())
+
+
+@lru_cache(maxsize=1)
+def default_model() -> LinkageModel:
+    return LinkageModel.load(MODEL_PATH)
+
+
+def probability_from_weights(weights: Iterable[tuple[str, float]], model: LinkageModel | None = None) -> float:
+    """The model's fixed prior plus the evidence of each comparison, as a probability."""
+    prior = float((model or default_model()).splink_settings["probability_two_random_records_match"])
+    bits = math.log2(prior / (1 - prior)) + sum(weight for _, weight in weights)
+    return 1.0 / (1.0 + math.pow(2.0, -max(min(bits, 1000.0), -1000.0)))
+
+
+def find_candidates(*, agency_id: int, records: Sequence[Mapping[str, str]]) -> dict[str, list[Candidate]]:
+    """records: standard-field dicts whose "id" is the key of the result; returns, for each record that has
+    any, the agency's (not merged) persons scoring >= review_threshold(), best first."""
+    incoming = [_clean(record) for record in records]
+    incoming = [record for record in incoming if _has_name(record)]
+    if not incoming:
+        return {}
+    registry = person_rows(agency_persons(agency_id))
+    if not registry:
+        return {}
+    threshold = review_threshold()
+    best: dict[str, dict[int, Candidate]] = {}
+    for left_id, person_id, probability, weights in _score(incoming, registry):
+        if probability < threshold:
+            continue
+        seen = best.setdefault(left_id, {})
+        if person_id not in seen or probability > seen[person_id].probability:
+            seen[person_id] = Candidate(person_id, probability, weights)
+    return {
+        record_id: sorted(by_person.values(), key=lambda c: (-c.probability, c.person_id))
+        for record_id, by_person in best.items()
+    }
+
+
+def find_duplicates(*, agency_id: int) -> list[DuplicatePair]:
+    """Pairs of the agency's (not merged) persons scoring >= review_threshold(), best first."""
+    rows = person_rows(agency_persons(agency_id))
+    if len(rows) < 2:
+        return []
+    threshold = review_threshold()
+    best: dict[tuple[int, int], DuplicatePair] = {}
+    for left_id, other_id, probability, weights in _score(rows, rows):
+        person_id = _person_id(left_id)
+        if person_id >= other_id or probability < threshold:
+            continue  # each unordered pair once, never a person with itself
+        known = best.get((person_id, other_id))
+        if known is None or probability > known.probability:
+            best[(person_id, other_id)] = DuplicatePair(person_id, other_id, probability, weights)
+    return sorted(best.values(), key=lambda p: (-p.probability, p.person_id, p.other_person_id))
+
+
+def agency_persons(agency_id: int) -> Iterable[Person]:
+    return (
+        Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True)
+        .prefetch_related(
+            Prefetch("aliases", queryset=PersonAlias.objects.order_by("id")),
+            Prefetch("identifiers", queryset=PersonIdentifier.objects.order_by("id")),
+            Prefetch("phones", queryset=PersonPhone.objects.order_by("id")),
+        )
+        .order_by("id")
+    )
+
+
+def person_rows(persons: Iterable[Person]) -> list[dict[str, str]]:
+    """Standard-field rows for persons: one per combination of their names, phones and ids (at most 24).
+
+    Row ids are ``"<person id>/<n>"``; a pair's score is the best of its person's rows, so an incoming
+    record that carries an alias and the second phone number meets a row with both.
+    """
+    rows: list[dict[str, str]] = []
+    for person in persons:
+        values: dict[str, list[str]] = {
+            "full_name": [person.full_name, *(alias.name for alias in person.aliases.all())],
+            "phone": [phone.number for phone in person.phones.all()],
+            "kk": [],
+            "passport": [],
+            "other_id": [],
+        }
+        for identifier in person.identifiers.all():
+            field = _IDENTIFIER_FIELDS.get(identifier.kind)
+            if field is not None:
+                values[field].append(identifier.value)
+        base = {
+            "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+            "birth_place": person.birth_place,
+            "sex": person.sex,
+            "nik": person.nik,
+            "region_code": person.region_id or "",
+            "address": person.address_text,
+        }
+        names = list(values)
+        combinations = itertools.product(*(values[name] or [""] for name in names))
+        for index, combination in enumerate(itertools.islice(combinations, _MAX_ROWS_PER_PERSON)):
+            rows.append({**base, **dict(zip(names, combination, strict=True)), "id": f"{person.pk}/{index}"})
+    return rows
+
+
+_MAX_ROWS_PER_PERSON: Final = 24
+_IDENTIFIER_FIELDS: Final[dict[str, str]] = {
+    IdentifierKind.KK: "kk",
+    IdentifierKind.PASSPORT: "passport",
+    IdentifierKind.PMI_ID: "other_id",
+}
+
+
+def _score(
+    left: Sequence[Mapping[str, str]], right: Sequence[Mapping[str, str]]
+) -> list[tuple[str, int, float, tuple[tuple[str, float], ...]]]:
+    model = default_model()
+    today = timezone.localdate()
+    try:
+        result = link_tables(
+            prepare_records([*left, *_PADDING], fields=_fields(left), today=today),
+            prepare_records([*right, *_PADDING], fields=_fields(right), today=today),
+            model=model,
+            review_threshold=_SPLINK_FLOOR,
+            explain=True,
+        )
+    except LinkageError:
+        # Only raised when no record of one side has a usable name: nothing to compare.
+        return []
+    return [
+        (pair.left_id, _person_id(pair.right_id), probability_from_weights(pair.weights, model), pair.weights)
+        for pair in result.pairs
+        if not pair.left_id.startswith("~pad") and not pair.right_id.startswith("~pad")
+    ]
+
+
+def _fields(records: Sequence[Mapping[str, str]]) -> list[str]:
+    present = {key for record in records for key, value in record.items() if value}
+    return [field for field in FIELDS if field != "id" and field in present]
+
+
+def _clean(record: Mapping[str, str]) -> dict[str, str]:
+    return {key: str(value).strip() for key, value in record.items() if key in FIELDS and value is not None}
+
+
+def _has_name(record: Mapping[str, str]) -> bool:
+    return any(record.get(field) for field in _NAME_FIELDS)
+
+
+def _person_id(row_id: str) -> int:
+    return int(row_id.split("/", 1)[0])

@@ -1,0 +1,148 @@
+"""The matching engine: thresholds, determinism, partial fields, the agency's registry only."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sinergi.accounts.models import User
+from sinergi.linkage import LinkageModel
+from sinergi.matching import engine
+from sinergi.matching.tests.conftest import SITI_NIK
+from sinergi.registry.models import Person
+from sinergi.testing.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+SITTI = {"id": "row-1", "full_name": "Sitti Aminah", "birth_date": "1990-10-12", "sex": "P",
+         "region_code": "72.71.05.1001"}  # fmt: skip
+
+
+def test_it_sends_a_spelling_variant_without_nik_to_review(siti: Person) -> None:
+    found = engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[SITTI])
+    [candidate] = found["row-1"]
+    assert candidate.person_id == siti.pk
+    assert engine.review_threshold() <= candidate.probability < engine.match_threshold()
+    weights = dict(candidate.weights)
+    assert weights["name"] > 5 and weights["birth_date"] > 5
+    assert weights["nik"] == 0  # no NIK on the incoming row: no evidence either way
+
+
+def test_it_matches_the_same_nik_name_and_birth_date(siti: Person) -> None:
+    row = {"id": "r", "full_name": "SITI AMINAH", "nik": SITI_NIK, "birth_date": "12/10/1990"}
+    [candidate] = engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[row])["r"]
+    assert candidate.person_id == siti.pk
+    assert candidate.probability >= engine.match_threshold()
+    assert dict(candidate.weights)["nik"] > 10
+
+
+def test_it_finds_nobody_for_a_different_person(siti: Person) -> None:
+    row = {"id": "r", "full_name": "Rahmat Hidayat", "birth_date": "1979-01-01", "sex": "L",
+           "region_code": "72.71.05.1001"}  # fmt: skip
+    assert engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[row]) == {}
+
+
+def test_it_keeps_the_same_name_with_another_birth_date_below_review(siti: Person) -> None:
+    row = {**SITTI, "birth_date": "1970-03-01"}
+    assert engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[row]) == {}
+
+
+def test_it_scores_a_pair_the_same_whatever_the_size_of_the_registry(alice: User, siti: Person) -> None:
+    alone = engine.find_candidates(agency_id=alice.agency_id, records=[SITTI])["row-1"][0]
+    for index in range(12):
+        make_person(alice, full_name=f"Siti Aminah {chr(65 + index)}", birth_date=date(1980 + index, 1, 2))
+    crowded = engine.find_candidates(agency_id=alice.agency_id, records=[SITTI, {**SITTI, "id": "row-2"}])
+    assert crowded["row-1"][0] == alone
+    assert crowded["row-2"][0].probability == alone.probability
+
+
+def test_it_works_with_only_some_fields(siti: Person) -> None:
+    name_and_date = {"id": "a", "full_name": "Sitti Aminah", "birth_date": "1990-10-12"}
+    name_and_nik = {"id": "b", "full_name": "Siti Aminah", "nik": SITI_NIK}
+    found = engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[name_and_date, name_and_nik])
+    assert found["a"][0].person_id == siti.pk
+    assert found["b"][0].person_id == siti.pk
+    assert found["b"][0].probability > found["a"][0].probability
+
+
+def test_it_ignores_records_without_a_name(siti: Person) -> None:
+    row = {"id": "r", "nik": SITI_NIK, "birth_date": "1990-10-12"}
+    assert engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[row]) == {}
+    assert engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[]) == {}
+
+
+def test_it_uses_aliases_and_every_phone(alice: User) -> None:
+    person = make_person(
+        alice, full_name="Hermawan", birth_date=date(1988, 5, 5), sex="L", aliases=["Wawan Setiawan"],
+        phones=["0812-0000-1111", "0812-0000-2222"],
+    )  # fmt: skip
+    row = {"id": "r", "full_name": "Wawan Setiawan", "birth_date": "1988-05-05", "phone": "081200002222"}
+    [candidate] = engine.find_candidates(agency_id=alice.agency_id, records=[row])["r"]
+    assert candidate.person_id == person.pk
+    assert dict(candidate.weights)["name"] > 5
+
+
+def test_it_searches_only_the_agency_and_skips_merged_persons(siti: Person, oscar: User, alice: User) -> None:
+    assert engine.find_candidates(agency_id=oscar.agency_id, records=[SITTI]) == {}
+    Person.objects.filter(pk=siti.pk).update(merged_into=make_person(alice, full_name="Budi", sex="L"))
+    assert engine.find_candidates(agency_id=alice.agency_id, records=[SITTI]) == {}
+
+
+def test_it_reads_thresholds_from_settings(settings: pytest.FixtureRequest) -> None:
+    settings.SINERGI_MATCH_THRESHOLD = 0.95  # type: ignore[attr-defined]
+    settings.SINERGI_REVIEW_THRESHOLD = 0.99  # type: ignore[attr-defined]
+    assert engine.match_threshold() == 0.95
+    assert engine.review_threshold() == 0.95  # never above the match threshold
+    del settings.SINERGI_MATCH_THRESHOLD  # type: ignore[attr-defined]
+    del settings.SINERGI_REVIEW_THRESHOLD  # type: ignore[attr-defined]
+    assert engine.match_threshold() == engine.DEFAULT_MATCH_THRESHOLD
+
+
+def test_it_finds_duplicates_inside_the_registry(siti: Person, sitti: Person, budi: Person) -> None:
+    [pair] = engine.find_duplicates(agency_id=siti.registered_by_agency_id)
+    assert (pair.person_id, pair.other_person_id) == (siti.pk, sitti.pk)
+    assert engine.review_threshold() <= pair.probability < engine.match_threshold()
+
+
+def test_probability_grows_with_evidence() -> None:
+    low = engine.probability_from_weights([("name", 5.0)])
+    high = engine.probability_from_weights([("name", 5.0), ("nik", 13.0)])
+    assert 0 < low < high < 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["name", "nik", "birth_date"]), st.floats(-20, 20)), max_size=8))
+def test_probability_is_a_probability(weights: list[tuple[str, float]]) -> None:
+    assert 0.0 <= engine.probability_from_weights(weights) <= 1.0
+
+
+def test_the_shipped_model_has_no_term_frequencies_and_a_fixed_prior() -> None:
+    model = engine.default_model()
+    assert model.splink_settings["probability_two_random_records_match"] == pytest.approx(2**-18)
+    levels = [level for c in model.splink_settings["comparisons"] for level in c["comparison_levels"]]
+    assert not any("tf_adjustment_column" in level for level in levels)
+
+
+def test_it_is_deterministic(siti: Person, sitti: Person) -> None:
+    first = engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[SITTI])
+    assert engine.find_candidates(agency_id=siti.registered_by_agency_id, records=[SITTI]) == first
+    assert engine.find_duplicates(agency_id=siti.registered_by_agency_id) == engine.find_duplicates(
+        agency_id=siti.registered_by_agency_id
+    )
+
+
+def test_the_train_command_writes_a_loadable_model(tmp_path: Path) -> None:
+    out = tmp_path / "model.json"
+    call_command("matching", "train-model", "--size", "300", "--out", str(out), stdout=StringIO())
+    model = LinkageModel.load(out)
+    assert model.splink_settings["probability_two_random_records_match"] == pytest.approx(2**-18)
+    assert model.training["synthetic_persons"] == 300
+    with pytest.raises(CommandError, match="at least 200"):
+        call_command("matching", "train-model", "--size", "50", "--out", str(out))
