@@ -44,6 +44,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_probability(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not 0 < value < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a probability between 0 and 1 (exclusive).")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -284,3 +297,8 @@ LOGGING = {
 
 # The agencies' home province, preselected in region pickers (Kemendagri code).
 SINERGI_HOME_PROVINCE = env_str("SINERGI_HOME_PROVINCE", "72")
+
+# Record matching (docs/matching.md): pairs at or above the match threshold link automatically, pairs
+# between the review and match thresholds go to a data officer's review queue.
+SINERGI_MATCH_THRESHOLD = env_probability("SINERGI_MATCH_THRESHOLD", 0.999)
+SINERGI_REVIEW_THRESHOLD = env_probability("SINERGI_REVIEW_THRESHOLD", 0.2)
