@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BatchStatus(models.TextChoices):
+    MAPPING = "MAPPING", _("Choose the columns")
     ANALYSING = "ANALYSING", _("Checking the file")
     PREVIEW = "PREVIEW", _("Preview ready")
     FAILED = "FAILED", _("File refused")
@@ -34,6 +35,9 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(max_length=64)
     file_size = models.PositiveBigIntegerField(default=0)
     column_mapping = models.JSONField(_("column mapping"), default=dict)
+    # The file's header and its first rows as text, for the mapping step.
+    columns = models.JSONField(default=list, blank=True)
+    samples = models.JSONField(default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.ANALYSING)
     # File-level problem (unreadable, no name column...): shown instead of a preview.
     error = models.TextField(_("error"), blank=True)
@@ -47,6 +51,15 @@ class ImportBatch(models.Model):
     )
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The uploader's language: the background task writes row messages in it.
+    language = models.CharField(max_length=10, default="id")
+    # Which run may work on the batch now: a resume gives a new token, and a run whose token is no longer the
+    # batch's stops at its next chunk (so a stalled worker that wakes up cannot work alongside the new one).
+    run_token = models.CharField(max_length=32, blank=True)
+    # The task backend's id of the current run's task, to ask whether it is still running.
+    task_id = models.CharField(max_length=64, blank=True)
+    # Set at the start of a run and after each chunk: a run silent for long has died (see services).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -69,10 +82,21 @@ class ImportRow(models.Model):
     person = models.ForeignKey("registry.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     match_probability = models.FloatField(null=True, blank=True)
     applied = models.BooleanField(default=False)
+    # How a LINK was decided: "nik" or "model".
+    linked_by = models.CharField(max_length=10, blank=True)
+    # Problems that did not stop the row (a NIK's ".0" removed), same shape as errors.
+    warnings = models.JSONField(default=list, blank=True)
+    # For UPDATE: {"field": [before, after]}.
+    changes = models.JSONField(default=dict, blank=True)
+    # For CREATE: [{"person_id", "probability", "weights"}] to review once the person exists.
+    candidates = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_unique_row")]
-        indexes = [models.Index(fields=["batch", "applied", "row_number"], name="importrow_pending")]
+        indexes = [
+            models.Index(fields=["batch", "applied", "row_number"], name="importrow_pending"),
+            models.Index(fields=["batch", "action", "row_number"], name="importrow_by_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"

@@ -1,0 +1,639 @@
+"""An import from upload to done: every step is a function here, and the slow ones run as background tasks.
+
+    MAPPING ──choose_mapping──► ANALYSING ──(task)──► PREVIEW ──confirm_import──► APPLYING ──(task)──► DONE
+       │                          │  ▲                 │  │                         │ ▲
+       └──cancel──► CANCELLED ◄───┼──┼─────cancel──────┘  └─choose_mapping (again)  └─┘ resume_import
+                     FAILED ◄─────┘  └─ resume_import (checks the file again)
+
+Analysis (``run_analysis``) reads the stored file row by row, plans each chunk of rows with
+``sinergi.sources.services.plan_records`` and keeps the plans as ``ImportRow``s: the preview is those rows.
+Nothing of the registry changes. A file that cannot be read fails the batch with a message saying why.
+
+Applying (``run_apply``) takes the rows not yet applied in chunks of ``SINERGI_IMPORT_CHUNK_ROWS``
+(default 200). One chunk is one transaction: the persons and source records it writes, its rows marked
+applied and the batch's ``rows_done`` commit together or not at all. A worker killed in the middle leaves
+whole chunks only; ``resume_import`` (the batch page's "Resume" button, or ``sinergi imports resume ID``)
+continues with the first row not applied, and reaches the state an uninterrupted run would have reached.
+
+Only one run works on a batch at a time: each run carries the batch's ``run_token`` and stops at its next
+chunk when a resume has replaced it. Confirming is a conditional UPDATE (PREVIEW -> APPLYING), so a double
+click or two operators confirming at once start one run.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, F
+from django.http import Http404
+from django.tasks import TaskResultStatus, task, task_backends
+from django.tasks.exceptions import TaskResultDoesNotExist
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Capability
+from sinergi.audit.events import RequestOrigin, current_origin, record_event
+from sinergi.imports.columns import check_mapping, guess_mapping
+from sinergi.imports.models import BatchStatus, ImportBatch, ImportRow, RowAction
+from sinergi.imports.selectors import get_batch_for_user
+from sinergi.imports.uploads import UploadRefused, check_upload, delete_stored, safe_file_name, store_upload
+from sinergi.linkage.issues import LinkageError
+from sinergi.linkage.tables import OpenTable, TableRow, open_table
+from sinergi.sources import services as sources
+from sinergi.sources.models import DataSource
+from sinergi.sources.normalisation import RecordIssue, cell_text
+
+S = BatchStatus
+
+# Which status may follow which; every change goes through `_move` or a conditional UPDATE that names both.
+TRANSITIONS: Final[dict[str, frozenset[str]]] = {
+    S.MAPPING: frozenset({S.ANALYSING, S.CANCELLED, S.FAILED}),
+    S.ANALYSING: frozenset({S.PREVIEW, S.FAILED}),
+    S.PREVIEW: frozenset({S.APPLYING, S.ANALYSING, S.CANCELLED}),
+    S.APPLYING: frozenset({S.DONE}),
+    S.FAILED: frozenset(),
+    S.DONE: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+RUNNING_STATUSES: Final = (S.ANALYSING, S.APPLYING)
+FINAL_STATUSES: Final = (S.FAILED, S.DONE, S.CANCELLED)
+SAMPLE_ROWS: Final = 3
+
+
+class ImportRefused(Exception):
+    """A step that cannot be taken now; the message says why and what to do."""
+
+
+class InvalidMapping(ImportRefused):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class _Superseded(Exception):
+    """This run is no longer the batch's run (resumed elsewhere, cancelled): stop without touching it."""
+
+
+def chunk_rows() -> int:
+    return max(1, int(getattr(settings, "SINERGI_IMPORT_CHUNK_ROWS", 200)))
+
+
+def analysis_chunk_rows() -> int:
+    # Each analysis chunk scores its rows against the whole registry at once: bigger chunks, fewer passes.
+    return max(1, int(getattr(settings, "SINERGI_IMPORT_ANALYSIS_ROWS", 2000)))
+
+
+def stall_after() -> timedelta:
+    """A run that has not reported a chunk for this long is taken for dead (its worker was killed)."""
+    return timedelta(seconds=int(getattr(settings, "SINERGI_IMPORT_STALL_SECONDS", 300)))
+
+
+def _require(actor: User) -> None:
+    if not actor.is_authenticated or not actor.has_capability(Capability.IMPORT_DATA):
+        raise PermissionDenied(_("Your role does not allow importing data. Ask your supervisor if you need it."))
+
+
+def _new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def _move(batch: ImportBatch, to: str, **changes: Any) -> bool:
+    """Change the status with a conditional UPDATE (only from the status the caller saw); True if it moved."""
+    if to not in TRANSITIONS[batch.status]:
+        raise ImportRefused(
+            _("This import is %(status)s; it cannot become %(to)s.")
+            % {"status": batch.get_status_display(), "to": BatchStatus(to).label}
+        )
+    moved = ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(status=to, **changes)
+    if moved:
+        batch.status = to
+        for name, value in changes.items():
+            setattr(batch, name, value)
+    return bool(moved)
+
+
+# --- upload and mapping ---------------------------------------------------------------------------------------
+
+
+def start_import(
+    *,
+    actor: User,
+    upload: UploadedFile[bytes],
+    source_id: int | None = None,
+    source_name: str = "",
+    language: str = "id",
+) -> ImportBatch:
+    """Store an uploaded export and read its header; the batch then waits for its column mapping.
+
+    Raises UploadRefused (wrong type, too big, empty) before anything is stored. A file whose header
+    cannot be read becomes a FAILED batch that says why.
+    """
+    _require(actor)
+    check_upload(upload)
+    if source_id is not None:
+        source = DataSource.objects.filter(pk=source_id, agency_id=actor.agency_pk).first()
+        if source is None:
+            raise Http404
+    else:
+        source = sources.get_or_create_source(actor=actor, name=source_name)
+    path, sha256, size = store_upload(upload)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            source=source,
+            agency_id=actor.agency_pk,
+            file_name=safe_file_name(upload.name or ""),
+            stored_path=str(path),
+            file_sha256=sha256,
+            file_size=size,
+            status=S.MAPPING,
+            created_by=actor,
+            language=(language or "id")[:10],
+        )
+        record_event(
+            actor=actor,
+            action="import.uploaded",
+            obj=batch,
+            summary=batch.file_name,
+            detail={"source": source.name, "bytes": size},
+        )
+    try:
+        table = open_table(path)
+        samples = _samples(table)
+    except LinkageError as problem:
+        _fail(batch, batch.status, problem.issue.message(batch.language))
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        columns=list(table.columns),
+        samples=samples,
+        column_mapping=guess_mapping(table.columns, source.column_mapping),
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def _samples(table: OpenTable) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in table.rows():
+        rows.append([cell_text(cell) for cell in row.cells][: len(table.columns)])
+        if len(rows) == SAMPLE_ROWS:
+            break
+    return rows
+
+
+def choose_mapping(*, actor: User, batch_id: int, mapping: Mapping[str, str], remember: bool = False) -> ImportBatch:
+    """Set the columns (standard field -> column) and check the file in the background.
+
+    From the preview too: the rows of the earlier check are replaced. ``remember`` saves the mapping on
+    the source for its next file.
+    """
+    _require(actor)
+    batch = get_batch_for_user(actor, batch_id)
+    if batch.status not in (S.MAPPING, S.PREVIEW):
+        raise ImportRefused(
+            _("The columns can be chosen before the file is imported; this import is %(status)s.")
+            % {"status": batch.get_status_display()}
+        )
+    cleaned = {name: column for name, column in mapping.items() if column}
+    problems = check_mapping(batch.columns, cleaned)
+    if problems:
+        raise InvalidMapping(problems)
+    token = _new_token()
+    with transaction.atomic():
+        if remember:
+            sources.save_column_mapping(actor=actor, source_id=batch.source_id, mapping=cleaned)
+        moved = _move(
+            batch,
+            S.ANALYSING,
+            column_mapping=cleaned,
+            run_token=token,
+            task_id="",
+            heartbeat_at=timezone.now(),
+            total_rows=0,
+            rows_done=0,
+            counts={},
+            error="",
+        )
+        if not moved:
+            raise ImportRefused(_("Someone else changed this import at the same moment. Reload the page."))
+        ImportRow.objects.filter(batch=batch).delete()
+        record_event(actor=actor, action="import.mapped", obj=batch, summary=batch.file_name, detail=cleaned)
+        _enqueue_after_commit("analyse", batch.pk, token)
+    return batch
+
+
+@transaction.atomic
+def cancel_import(*, actor: User, batch_id: int) -> ImportBatch:
+    """Drop an import that was not confirmed: its file and its preview rows go, nothing was imported."""
+    _require(actor)
+    batch = get_batch_for_user(actor, batch_id, for_update=True)
+    if batch.status == S.CANCELLED:
+        return batch  # a second click
+    if batch.status not in (S.MAPPING, S.PREVIEW):
+        raise ImportRefused(
+            _("Only an import that was not confirmed can be cancelled; this one is %(status)s.")
+            % {"status": batch.get_status_display()}
+        )
+    _move(batch, S.CANCELLED, finished_at=timezone.now(), run_token="")
+    ImportRow.objects.filter(batch=batch).delete()
+    transaction.on_commit(partial(delete_stored, batch.stored_path))
+    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
+    record_event(actor=actor, action="import.cancelled", obj=batch, summary=batch.file_name)
+    return batch
+
+
+# --- analysis -------------------------------------------------------------------------------------------------
+
+
+def run_analysis(batch_id: int, run_token: str) -> None:
+    """Check every row of the batch's file and keep its plan; the batch becomes PREVIEW (or FAILED)."""
+    batch = ImportBatch.objects.select_related("source", "created_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != S.ANALYSING or batch.run_token != run_token:
+        return
+    with translation.override(batch.language), _background():
+        try:
+            _analyse(batch, run_token)
+        except _Superseded:
+            return
+        except LinkageError as problem:
+            _fail(batch, S.ANALYSING, problem.issue.message(batch.language), run_token=run_token)
+        except (PermissionDenied, ImportRefused) as refused:
+            _fail(batch, S.ANALYSING, str(refused), run_token=run_token)
+        except Exception:
+            _fail(
+                batch,
+                S.ANALYSING,
+                _(
+                    "Checking the file stopped on an unexpected error; nothing was imported. Upload the file again; "
+                    "if it fails again, send it to your administrator."
+                ),
+                run_token=run_token,
+            )
+            raise
+
+
+def _analyse(batch: ImportBatch, run_token: str) -> None:
+    table = open_table(Path(batch.stored_path))
+    mapping = {name: str(column) for name, column in batch.column_mapping.items()}
+    problems = check_mapping(table.columns, mapping)
+    if problems:
+        raise InvalidMapping(problems)
+    positions = {name: table.columns.index(column) for name, column in mapping.items()}
+    state = sources.PlanState()
+    chunk: list[sources.IncomingRecord] = []
+    for row in table.rows():
+        chunk.append(_incoming(row, positions))
+        if len(chunk) >= analysis_chunk_rows():
+            _plan_chunk(batch, run_token, chunk, mapping, state)
+            chunk = []
+    if chunk:
+        _plan_chunk(batch, run_token, chunk, mapping, state)
+    with transaction.atomic():
+        current = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if current.status != S.ANALYSING or current.run_token != run_token:
+            raise _Superseded
+        if current.total_rows == 0:
+            raise _no_rows(batch)
+        counts = _action_counts(current)
+        _move(current, S.PREVIEW, counts=counts, heartbeat_at=timezone.now(), task_id="")
+        record_event(
+            actor=batch.created_by, action="import.analysed", obj=current, summary=batch.file_name, detail=counts
+        )
+
+
+def _no_rows(batch: ImportBatch) -> LinkageError:
+    from sinergi.linkage.issues import LinkageErrorCode, fail
+
+    return fail(
+        LinkageErrorCode.EMPTY_FILE,
+        batch.file_name,
+        f"Berkas '{batch.file_name}' hanya berisi baris judul kolom, tanpa data. Ekspor ulang datanya.",
+        f"The file '{batch.file_name}' has a header row but no data rows. Export the data again.",
+    )
+
+
+def _incoming(row: TableRow, positions: Mapping[str, int]) -> sources.IncomingRecord:
+    cells = row.cells
+    values = {
+        name: cell_text(cells[position]) if position < len(cells) else ""
+        for name, position in positions.items()
+        if name != "id"
+    }
+    if "id" in positions:
+        position = positions["id"]
+        external_id = cell_text(cells[position]) if position < len(cells) else ""
+    else:
+        external_id = str(row.number)  # the file's own row number: stable while the file keeps its order
+    return sources.IncomingRecord(external_id=external_id, values=values, row_number=row.number)
+
+
+def _plan_chunk(
+    batch: ImportBatch,
+    run_token: str,
+    records: list[sources.IncomingRecord],
+    columns: Mapping[str, str],
+    state: sources.PlanState,
+) -> None:
+    plans = sources.plan_records(
+        actor=batch.created_by, source=batch.source, records=records, column_for_field=columns, state=state
+    )
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=S.ANALYSING, run_token=run_token).update(
+            total_rows=F("total_rows") + len(plans), heartbeat_at=timezone.now()
+        )
+        if not claimed:
+            raise _Superseded
+        ImportRow.objects.bulk_create([_row_of(batch, plan) for plan in plans])
+
+
+def _row_of(batch: ImportBatch, plan: sources.RecordPlan) -> ImportRow:
+    return ImportRow(
+        batch=batch,
+        row_number=plan.row_number or 0,
+        external_id=plan.external_id[:100],
+        values=plan.values,
+        action=plan.action,
+        errors=[issue.as_dict() for issue in plan.errors],
+        warnings=[issue.as_dict() for issue in plan.warnings],
+        person_id=plan.person_id,
+        match_probability=plan.probability,
+        linked_by=plan.linked_by,
+        changes={name: list(change) for name, change in plan.changes.items()},
+        candidates=sources.candidates_to_json(plan.candidates),
+    )
+
+
+def plan_of(row: ImportRow) -> sources.RecordPlan:
+    """The plan a preview row holds, as ``apply_plans`` takes it."""
+    return sources.RecordPlan(
+        external_id=row.external_id,
+        row_number=row.row_number,
+        action=RowAction(row.action),
+        values={name: str(value) for name, value in row.values.items()},
+        errors=[RecordIssue(**issue) for issue in row.errors],
+        warnings=[RecordIssue(**issue) for issue in row.warnings],
+        person_id=row.person_id,
+        probability=row.match_probability,
+        linked_by=row.linked_by,
+        candidates=sources.candidates_from_json(row.candidates),
+        changes={name: (str(change[0]), str(change[1])) for name, change in row.changes.items()},
+    )
+
+
+def _action_counts(batch: ImportBatch) -> dict[str, int]:
+    counts = dict.fromkeys(RowAction.values, 0)
+    for action, count in ImportRow.objects.filter(batch=batch).values_list("action").annotate(n=Count("id")):
+        counts[action] = count
+    return counts
+
+
+def _fail(batch: ImportBatch, expected: str, message: str, *, run_token: str | None = None) -> None:
+    """FAILED with a message; the stored file and any preview rows go (nothing was imported)."""
+    assert S.FAILED in TRANSITIONS[expected]
+    with transaction.atomic():
+        queryset = ImportBatch.objects.filter(pk=batch.pk, status=expected)
+        if run_token is not None:
+            queryset = queryset.filter(run_token=run_token)
+        moved = queryset.update(
+            status=S.FAILED, error=message, finished_at=timezone.now(), stored_path="", run_token="", task_id=""
+        )
+        if not moved:
+            return
+        ImportRow.objects.filter(batch=batch).delete()
+        record_event(actor=batch.created_by, action="import.failed", obj=batch, summary=batch.file_name)
+    delete_stored(batch.stored_path)
+    batch.refresh_from_db()
+
+
+# --- apply ----------------------------------------------------------------------------------------------------
+
+
+def confirm_import(*, actor: User, batch_id: int) -> bool:
+    """Start importing a previewed batch; True if this call started it (a second click, or a second operator
+    confirming at the same moment, gets False and starts nothing)."""
+    _require(actor)
+    batch = get_batch_for_user(actor, batch_id)
+    if batch.status != S.PREVIEW:
+        return False
+    token = _new_token()
+    with transaction.atomic():
+        moved = _move(
+            batch,
+            S.APPLYING,
+            applied_by=actor,
+            applied_at=timezone.now(),
+            run_token=token,
+            task_id="",
+            heartbeat_at=timezone.now(),
+            rows_done=0,
+        )
+        if moved:
+            record_event(actor=actor, action="import.confirmed", obj=batch, summary=batch.file_name)
+            _enqueue_after_commit("apply", batch.pk, token)
+    return moved
+
+
+def run_apply(batch_id: int, run_token: str) -> None:
+    """Apply the batch's rows chunk by chunk until none is left (or another run took the batch over)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return
+    with translation.override(batch.language), _background():
+        try:
+            while _apply_chunk(batch_id, run_token):
+                pass
+        except Exception:
+            # The run is over: say so at once instead of waiting for the stall timeout, so the page offers
+            # "Resume". The chunk that failed was rolled back whole.
+            ImportBatch.objects.filter(pk=batch_id, run_token=run_token).update(heartbeat_at=None)
+            raise
+
+
+def _apply_chunk(batch_id: int, run_token: str) -> bool:
+    """Apply the next chunk in one transaction; False when there is nothing (more) for this run to do."""
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .select_related("source", "applied_by")
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None or batch.status != S.APPLYING or batch.run_token != run_token or batch.applied_by is None:
+            return False
+        rows = list(ImportRow.objects.filter(batch=batch, applied=False).order_by("row_number")[: chunk_rows()])
+        if not rows:
+            _finish(batch)
+            return False
+        results = sources.apply_plans(
+            actor=batch.applied_by,
+            source=batch.source,
+            plans=[plan_of(row) for row in rows],
+            file_name=batch.file_name,
+            batch=batch,
+        )
+        proposed = 0
+        for row, result in zip(rows, results, strict=True):
+            row.applied = True
+            row.action = result.action
+            row.person_id = result.person_id
+            if result.action == RowAction.ERROR and result.errors:
+                row.errors = [issue.as_dict() for issue in result.errors]
+            proposed += result.pairs_proposed
+        ImportRow.objects.bulk_update(rows, ["applied", "action", "person", "errors"])
+        batch.rows_done += len(rows)
+        batch.heartbeat_at = timezone.now()
+        batch.counts = {**batch.counts, "REVIEW": int(batch.counts.get("REVIEW", 0)) + proposed}
+        batch.save(update_fields=["rows_done", "heartbeat_at", "counts"])
+    return True
+
+
+def _finish(batch: ImportBatch) -> None:
+    counts = {**_action_counts(batch), "REVIEW": int(batch.counts.get("REVIEW", 0))}
+    stored = batch.stored_path
+    _move(batch, S.DONE, counts=counts, finished_at=timezone.now(), stored_path="", run_token="", task_id="")
+    record_event(actor=batch.applied_by, action="import.applied", obj=batch, summary=batch.file_name, detail=counts)
+    transaction.on_commit(partial(delete_stored, stored))
+
+
+# --- runs: are they alive, resume ------------------------------------------------------------------------------
+
+
+def run_is_alive(batch: ImportBatch) -> bool:
+    """Whether a task is (or will be) working on this batch: queued, or running and reporting progress."""
+    if batch.status not in RUNNING_STATUSES:
+        return False
+    fresh = batch.heartbeat_at is not None and timezone.now() - batch.heartbeat_at < stall_after()
+    backend = task_backends["default"]
+    if batch.task_id and backend.supports_get_result:
+        try:
+            result = backend.get_result(batch.task_id)
+        except TaskResultDoesNotExist:
+            return False
+        if result.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+            return False
+        if result.status == TaskResultStatus.READY:
+            return True
+    return fresh
+
+
+def can_resume(batch: ImportBatch) -> bool:
+    return batch.status in RUNNING_STATUSES and not run_is_alive(batch)
+
+
+@transaction.atomic
+def resume_import(*, actor: User, batch_id: int) -> ImportBatch:
+    """Start a new run for a batch whose run died: applying continues after the last applied chunk; a check
+    of the file starts again. Refused while the current run is alive."""
+    _require(actor)
+    batch = get_batch_for_user(actor, batch_id)
+    token = _claim_resume(batch, actor)
+    record_event(actor=actor, action="import.resumed", obj=batch, summary=batch.file_name)
+    transaction.on_commit(partial(_enqueue, "apply" if batch.status == S.APPLYING else "analyse", batch.pk, token))
+    return batch
+
+
+def resume_in_foreground(batch_id: int) -> ImportBatch:
+    """``sinergi imports resume ID``: the same as the button, run in this process (no worker needed)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise ImportRefused(_("There is no import %(id)s.") % {"id": batch_id})
+    actor = batch.applied_by if batch.status == S.APPLYING else batch.created_by
+    token = _claim_resume(batch, actor)
+    record_event(actor=None, action="import.resumed", obj=batch, summary=batch.file_name)
+    if batch.status == S.APPLYING:
+        run_apply(batch.pk, token)
+    else:
+        run_analysis(batch.pk, token)
+    batch.refresh_from_db()
+    return batch
+
+
+def _claim_resume(batch: ImportBatch, actor: User | None) -> str:
+    if batch.status not in RUNNING_STATUSES:
+        raise ImportRefused(
+            _("Only an import that is being checked or imported can be resumed; this one is %(status)s.")
+            % {"status": batch.get_status_display()}
+        )
+    if run_is_alive(batch):
+        raise ImportRefused(_("This import is still running. Wait for it; the page shows its progress."))
+    token = _new_token()
+    changes: dict[str, Any] = {"run_token": token, "task_id": "", "heartbeat_at": timezone.now()}
+    if batch.status == S.APPLYING and actor is not None:
+        changes["applied_by"] = actor
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=batch.status, run_token=batch.run_token).update(**changes)
+    if not claimed:
+        raise ImportRefused(_("Someone else resumed this import at the same moment. Reload the page."))
+    if batch.status == S.ANALYSING:
+        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=0, counts={})
+        ImportRow.objects.filter(batch=batch).delete()
+    batch.refresh_from_db()
+    return token
+
+
+# --- background tasks ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _background() -> Iterator[None]:
+    """Audit events written by a run say "import" (not the web request or command that happened to start it)."""
+    token = current_origin.set(RequestOrigin(ip_address=None, via="import"))
+    try:
+        yield
+    finally:
+        current_origin.reset(token)
+
+
+def _enqueue_after_commit(kind: str, batch_id: int, run_token: str) -> None:
+    transaction.on_commit(partial(_enqueue, kind, batch_id, run_token))
+
+
+def _enqueue(kind: str, batch_id: int, run_token: str) -> None:
+    job = analyse_import_task if kind == "analyse" else apply_import_task
+    result = job.enqueue(batch_id, run_token)
+    # Kept to ask the backend later whether the run is still alive (an immediate backend has run it already).
+    ImportBatch.objects.filter(pk=batch_id, run_token=run_token).update(task_id=str(result.id)[:64])
+
+
+@task()
+def analyse_import_task(batch_id: int, run_token: str) -> None:
+    run_analysis(batch_id, run_token)
+
+
+@task()
+def apply_import_task(batch_id: int, run_token: str) -> None:
+    run_apply(batch_id, run_token)
+
+
+def progress_of(batch: ImportBatch) -> tuple[int, int]:
+    """(done, total) for the progress bar: rows checked while analysing, rows imported while applying."""
+    if batch.status == S.ANALYSING:
+        return batch.total_rows, 0  # the total is unknown until the whole file is read
+    return batch.rows_done, batch.total_rows
+
+
+__all__ = [
+    "TRANSITIONS",
+    "ImportRefused",
+    "InvalidMapping",
+    "UploadRefused",
+    "can_resume",
+    "cancel_import",
+    "choose_mapping",
+    "confirm_import",
+    "plan_of",
+    "resume_import",
+    "resume_in_foreground",
+    "run_analysis",
+    "run_apply",
+    "start_import",
+]

@@ -1,0 +1,632 @@
+"""Bringing records from a source into the registry: plan (a dry run), then apply.
+
+Imports (``sinergi.imports``) and API pushes (``sinergi.changes``) call the same two functions:
+
+``plan_records``
+    Checks and normalises each incoming record (``sinergi.sources.normalisation``) and decides what applying
+    it would do, without writing anything:
+
+    * ``UNCHANGED``: this source already sent this record (same external id) with the same values;
+    * ``UPDATE``: it sent this record before, with other values;
+    * ``LINK``: a record new to this source, of a person the agency already has: the same valid NIK, or the
+      linkage model's match probability at or above the match threshold;
+    * ``CREATE``: a new person. The model's candidates between the review and the match threshold are kept:
+      once the person exists they become pairs for a data officer to review;
+    * ``ERROR``: a value to fix, or an external id that is empty or repeated in the same input.
+
+``apply_plans``
+    Writes what was planned, through the registry services (permission, validation, history, audit, change
+    feed), and keeps each record's values with their provenance in a ``SourceRecord``. It looks again at
+    what exists when it runs, so applying the same plans twice changes nothing, and a plan made before
+    another import went in still lands right. A person's field is set from a source only when the person
+    has no value for it or the value came from this same source; a different value from elsewhere is left
+    as it is, and the golden record shows the disagreement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Capability
+from sinergi.audit.events import record_event
+from sinergi.changes.feed import record_person_change
+from sinergi.changes.models import ChangeOp
+from sinergi.imports.models import RowAction
+from sinergi.matching import engine
+from sinergi.matching.engine import Candidate
+from sinergi.matching.services import MatchingError, propose_pair
+from sinergi.registry import services as registry
+from sinergi.registry.models import Person
+from sinergi.sources.models import DataSource, SourceKind, SourceRecord
+from sinergi.sources.normalisation import (
+    IDENTIFIER_FIELDS,
+    MAX_LENGTHS,
+    PERSON_FIELDS,
+    RecordIssue,
+    collapse,
+    content_hash,
+    normalise_values,
+    person_data,
+)
+
+if TYPE_CHECKING:
+    from sinergi.imports.models import ImportBatch
+
+
+@dataclass(frozen=True)
+class IncomingRecord:
+    """One row of a file or one pushed record: its id in the source and its standard fields as raw text."""
+
+    external_id: str
+    values: Mapping[str, str]
+    row_number: int | None = None
+
+
+@dataclass
+class RecordPlan:
+    """What applying one incoming record would do; ``values`` are normalised (raw text for ERROR rows)."""
+
+    external_id: str
+    row_number: int | None
+    action: RowAction
+    values: dict[str, str]
+    errors: list[RecordIssue] = field(default_factory=list)
+    warnings: list[RecordIssue] = field(default_factory=list)
+    # The person this record updates or links to (None for CREATE, and for a LINK to a person that an
+    # earlier row of the same input creates: it is found by NIK when applied).
+    person_id: int | None = None
+    probability: float | None = None
+    # How a LINK was decided: "nik" or "model".
+    linked_by: str = ""
+    # For CREATE: persons scoring between the review and the match threshold, best first.
+    candidates: list[Candidate] = field(default_factory=list)
+    # For UPDATE: standard field -> (value this source sent before, value now).
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.values)
+
+
+@dataclass
+class PlanState:
+    """What earlier parts of the same input planned, for inputs planned in chunks (a large file)."""
+
+    # external id -> row number (or None) where it was first seen
+    seen_ids: dict[str, int | None] = field(default_factory=dict)
+    # NIK -> external id of the earlier record that will create or link the person with it
+    planned_niks: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppliedRecord:
+    """What applying one plan did: the final action (a CREATE may have become a LINK) and the person."""
+
+    external_id: str
+    row_number: int | None
+    action: RowAction
+    person_id: int | None
+    errors: tuple[RecordIssue, ...] = ()
+    pairs_proposed: int = 0
+
+
+SOURCE_NAME_LENGTH = 120  # DataSource.name
+
+
+class SourceError(Exception):
+    """A refused source operation; the message says what to do."""
+
+
+def _require(actor: User) -> None:
+    if not actor.is_authenticated or not actor.has_capability(Capability.IMPORT_DATA):
+        raise PermissionDenied(_("Your role does not allow importing data. Ask your supervisor if you need it."))
+
+
+def _check_source(actor: User, source: DataSource) -> None:
+    if source.agency_id != actor.agency_id:
+        raise Http404  # another agency's source: the same answer as one that does not exist
+
+
+# --- sources --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def get_or_create_source(*, actor: User, name: str, kind: str = SourceKind.FILE) -> DataSource:
+    """The actor's agency's source of this name (any case), created when new."""
+    _require(actor)
+    cleaned = collapse(name)
+    if not cleaned:
+        raise SourceError(_("Name the source, e.g. Ekspor Sisko P2MI."))
+    if len(cleaned) > SOURCE_NAME_LENGTH:
+        raise SourceError(_("The source name is too long: use at most 120 characters."))
+    if kind not in SourceKind.values:
+        raise SourceError(_("Choose one of: %s.") % ", ".join(SourceKind.values))
+    existing = DataSource.objects.filter(agency_id=actor.agency_pk, name__iexact=cleaned).first()
+    if existing is not None:
+        return existing
+    source = DataSource.objects.create(agency_id=actor.agency_pk, name=cleaned, kind=kind, created_by=actor)
+    record_event(actor=actor, action="source.created", obj=source, summary=source.name, detail={"kind": kind})
+    return source
+
+
+@transaction.atomic
+def save_column_mapping(*, actor: User, source_id: int, mapping: Mapping[str, str]) -> DataSource:
+    """Remember a file's column mapping (standard field -> column) for the next file of this source."""
+    _require(actor)
+    source = DataSource.objects.select_for_update().filter(pk=source_id, agency_id=actor.agency_pk).first()
+    if source is None:
+        raise Http404
+    cleaned = {name: column for name, column in mapping.items() if column}
+    if source.column_mapping != cleaned:
+        source.column_mapping = cleaned
+        source.updated_at = timezone.now()
+        source.save(update_fields=["column_mapping", "updated_at"])
+        record_event(actor=actor, action="source.mapping_saved", obj=source, summary=source.name, detail=cleaned)
+    return source
+
+
+# --- plan -----------------------------------------------------------------------------------------------------
+
+
+def plan_records(
+    *,
+    actor: User,
+    source: DataSource,
+    records: Iterable[IncomingRecord],
+    column_for_field: Mapping[str, str] | None = None,
+    state: PlanState | None = None,
+) -> list[RecordPlan]:
+    """What applying these records would do (see the module docstring); writes nothing.
+
+    ``column_for_field`` names the file's column of each standard field, for messages. Pass the same
+    ``state`` to successive calls when an input is planned in chunks: ids and NIKs repeat across chunks.
+    """
+    _require(actor)
+    _check_source(actor, source)
+    state = state if state is not None else PlanState()
+    columns = column_for_field or {}
+    today = timezone.localdate()
+    plans = [_checked(record, columns, today, state) for record in records]
+    valid = [plan for plan in plans if plan.action != RowAction.ERROR]
+    if not valid:
+        return plans
+
+    existing = {
+        record.external_id: record
+        for record in SourceRecord.objects.filter(
+            source=source, external_id__in=[plan.external_id for plan in valid]
+        ).select_related("person")
+    }
+    niks = {plan.values["nik"] for plan in valid if plan.values.get("nik")}
+    persons_by_nik = {
+        person.nik: person
+        for person in Person.objects.filter(
+            registered_by_agency_id=actor.agency_pk, nik__in=niks, merged_into__isnull=True
+        ).order_by("id")
+    }
+    to_score: list[RecordPlan] = []
+    for plan in valid:
+        record = existing.get(plan.external_id)
+        nik = plan.values.get("nik", "")
+        if record is not None:
+            plan.person_id = _survivor(record.person).pk
+            if record.content_hash == plan.content_hash:
+                plan.action = RowAction.UNCHANGED
+            else:
+                plan.action = RowAction.UPDATE
+                plan.changes = _differences(record.values, plan.values)
+        elif nik and nik in persons_by_nik:
+            plan.action, plan.person_id = RowAction.LINK, persons_by_nik[nik].pk
+            plan.linked_by, plan.probability = "nik", 1.0
+        elif nik and nik in state.planned_niks:
+            plan.action, plan.linked_by, plan.probability = RowAction.LINK, "nik", 1.0
+            plan.warnings.append(
+                RecordIssue(
+                    "nik",
+                    columns.get("nik", "nik"),
+                    _("The same NIK as record %(id)s earlier in this file: both are linked to one person.")
+                    % {"id": state.planned_niks[nik]},
+                )
+            )
+        else:
+            if nik:
+                state.planned_niks[nik] = plan.external_id
+            to_score.append(plan)
+    if to_score:
+        _score(actor, to_score)
+    return plans
+
+
+def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, state: PlanState) -> RecordPlan:
+    normalised = normalise_values(record.values, today=today, column_for_field=columns)
+    external_id = collapse(record.external_id)
+    plan = RecordPlan(
+        external_id=external_id,
+        row_number=record.row_number,
+        action=RowAction.CREATE,
+        values=normalised.values,
+        errors=list(normalised.errors),
+        warnings=list(normalised.warnings),
+    )
+    id_column = columns.get("id", "id")
+    if not external_id:
+        plan.errors.append(
+            RecordIssue(
+                "id",
+                id_column,
+                _(
+                    "The id is empty. Fill in this record's id, or do not choose an id column "
+                    "(row numbers are then used as ids)."
+                ),
+            )
+        )
+    elif len(external_id) > MAX_LENGTHS["id"]:
+        plan.errors.append(
+            RecordIssue(
+                "id",
+                id_column,
+                _("The id is %(length)s characters long; at most %(limit)s fit. Use the source's short id.")
+                % {"length": len(external_id), "limit": MAX_LENGTHS["id"]},
+            )
+        )
+    elif external_id in state.seen_ids:
+        first = state.seen_ids[external_id]
+        plan.errors.append(
+            RecordIssue(
+                "id",
+                id_column,
+                (
+                    _(
+                        "The id %(id)s was already used on row %(row)s. Each record needs its own id: "
+                        "correct or remove one."
+                    )
+                    if first is not None
+                    else _("The id %(id)s was already used in this input. Each record needs its own id.")
+                )
+                % {"id": external_id, "row": first},
+            )
+        )
+    else:
+        state.seen_ids[external_id] = record.row_number
+    if plan.errors:
+        plan.action = RowAction.ERROR
+        plan.values = {name: str(value) for name, value in record.values.items() if value not in (None, "")}
+    return plan
+
+
+def _score(actor: User, plans: Sequence[RecordPlan]) -> None:
+    """LINK the plans the model is sure about; keep the candidates worth a review on the rest."""
+    found = engine.find_candidates(
+        agency_id=actor.agency_pk, records=[{**plan.values, "id": plan.external_id} for plan in plans]
+    )
+    threshold = engine.match_threshold()
+    for plan in plans:
+        candidates = found.get(plan.external_id, [])
+        if candidates and candidates[0].probability >= threshold:
+            best = candidates[0]
+            plan.action, plan.person_id = RowAction.LINK, best.person_id
+            plan.linked_by, plan.probability = "model", best.probability
+        else:
+            plan.candidates = [candidate for candidate in candidates if candidate.probability < threshold]
+
+
+def _differences(before: Mapping[str, Any], after: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    names = sorted(set(before) | set(after))
+    return {
+        name: (str(before.get(name, "")), after.get(name, ""))
+        for name in names
+        if str(before.get(name, "")) != after.get(name, "")
+    }
+
+
+def _survivor(person: Person) -> Person:
+    """The record a merged person lives on in (merges can chain)."""
+    seen = {person.pk}
+    while person.merged_into_id is not None:
+        person = Person.objects.get(pk=person.merged_into_id)
+        if person.pk in seen:  # a cycle would be a bug in merging; stop rather than loop
+            break
+        seen.add(person.pk)
+    return person
+
+
+# --- apply ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Provenance:
+    file_name: str
+    batch: ImportBatch | None
+    at: datetime
+    origin: str
+
+
+@transaction.atomic
+def apply_plans(
+    *,
+    actor: User,
+    source: DataSource,
+    plans: Sequence[RecordPlan],
+    file_name: str = "",
+    batch: ImportBatch | None = None,
+) -> list[AppliedRecord]:
+    """Write what ``plans`` say, in one transaction; returns what happened to each, in order.
+
+    A record the registry refuses (its values broke a rule since it was planned) comes back as ERROR with
+    the registry's message, and the others go in. Idempotent: a plan already applied finds its source
+    record with the same values and does nothing.
+    """
+    _require(actor)
+    _check_source(actor, source)
+    provenance = _Provenance(
+        file_name=file_name[:255],
+        batch=batch,
+        at=timezone.now(),
+        origin="import" if source.kind == SourceKind.FILE else "api",
+    )
+    existing = {
+        record.external_id: record
+        for record in SourceRecord.objects.select_for_update()
+        .filter(source=source, external_id__in=[plan.external_id for plan in plans if plan.external_id])
+        .select_related("person")
+    }
+    results: list[AppliedRecord] = []
+    for plan in plans:
+        if plan.action == RowAction.ERROR:
+            results.append(AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, tuple(plan.errors)))
+            continue
+        try:
+            with transaction.atomic():
+                result = _apply_one(actor, source, plan, existing, provenance)
+        except registry.RegistryError as refused:
+            issues = _issues_of(refused)
+            result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
+        results.append(result)
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.action] = counts.get(result.action, 0) + 1
+    record_event(
+        actor=actor,
+        action="source.records_applied",
+        obj=source,
+        summary=file_name or source.name,
+        detail={"counts": counts, "import": batch.pk if batch is not None else None},
+    )
+    return results
+
+
+def _issues_of(refused: registry.RegistryError) -> tuple[RecordIssue, ...]:
+    if isinstance(refused, registry.InvalidData):
+        return tuple(
+            RecordIssue(name, name, message) for name, messages in refused.errors.items() for message in messages
+        )
+    return (RecordIssue("", "", str(refused)),)
+
+
+def _apply_one(
+    actor: User,
+    source: DataSource,
+    plan: RecordPlan,
+    existing: dict[str, SourceRecord],
+    provenance: _Provenance,
+) -> AppliedRecord:
+    record = existing.get(plan.external_id)
+    if record is not None:
+        if record.content_hash == plan.content_hash:
+            return AppliedRecord(plan.external_id, plan.row_number, RowAction.UNCHANGED, _survivor(record.person).pk)
+        return _update(actor, record, plan, provenance)
+    target = _link_target(actor, plan)
+    if target is not None:
+        existing[plan.external_id] = _link(actor, source, target, plan, provenance, plan.linked_by or "nik")
+        return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
+    return _create(actor, source, plan, existing, provenance)
+
+
+def _link_target(actor: User, plan: RecordPlan) -> Person | None:
+    """The existing person a LINK (or an UPDATE whose source record has gone) attaches to, if still there."""
+    if plan.action not in (RowAction.LINK, RowAction.UPDATE, RowAction.UNCHANGED):
+        return None
+    agency_persons = Person.objects.filter(registered_by_agency_id=actor.agency_pk)
+    person = agency_persons.filter(pk=plan.person_id).first() if plan.person_id is not None else None
+    if person is None and plan.values.get("nik"):
+        person = agency_persons.filter(nik=plan.values["nik"]).order_by("id").first()
+    return _survivor(person) if person is not None else None
+
+
+def _create(
+    actor: User,
+    source: DataSource,
+    plan: RecordPlan,
+    existing: dict[str, SourceRecord],
+    provenance: _Provenance,
+) -> AppliedRecord:
+    try:
+        person = registry.register_person(actor=actor, data=person_data(plan.values), confirm_new=True)
+    except registry.NikAlreadyRegistered as clash:
+        # Registered since the plan was made (or by an earlier record of this input): the same person.
+        target = _survivor(clash.existing)
+        existing[plan.external_id] = _link(actor, source, target, plan, provenance, "nik")
+        return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
+    _add_identifiers(actor, person, plan.values, previous=None)
+    existing[plan.external_id] = _new_record(source, person, plan, provenance, linked_by="new")
+    record_person_change(person, ChangeOp.UPDATED)  # its source ids are part of what partners replicate
+    proposed = _propose(actor, person, plan.candidates, provenance.origin)
+    return AppliedRecord(plan.external_id, plan.row_number, RowAction.CREATE, person.pk, pairs_proposed=proposed)
+
+
+def _link(
+    actor: User, source: DataSource, person: Person, plan: RecordPlan, provenance: _Provenance, linked_by: str
+) -> SourceRecord:
+    person = _fill_person(actor, person, plan.values, previous=None)
+    _add_phone(actor, person, plan.values, previous=None)
+    _add_identifiers(actor, person, plan.values, previous=None)
+    record = _new_record(source, person, plan, provenance, linked_by=linked_by)
+    record_person_change(person, ChangeOp.UPDATED)
+    record_event(
+        actor=actor,
+        action="person.source_linked",
+        obj=person,
+        summary=person.full_name,
+        detail={
+            "source": source.name,
+            "id": plan.external_id,
+            "linked_by": linked_by,
+            "probability": plan.probability,
+        },
+    )
+    return record
+
+
+def _update(actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Provenance) -> AppliedRecord:
+    person = _survivor(record.person)
+    previous = {name: str(value) for name, value in record.values.items()}
+    person = _fill_person(actor, person, plan.values, previous=previous)
+    _add_phone(actor, person, plan.values, previous=previous)
+    _add_identifiers(actor, person, plan.values, previous=previous)
+    changed = sorted(_differences(previous, plan.values))
+    record.person = person
+    record.values = plan.values
+    record.content_hash = plan.content_hash
+    record.file_name = provenance.file_name
+    record.row_number = plan.row_number
+    record.import_batch = provenance.batch
+    record.imported_at = provenance.at
+    record.save()
+    record_event(
+        actor=actor,
+        action="person.source_updated",
+        obj=person,
+        summary=person.full_name,
+        detail={"source": record.source.name, "id": plan.external_id, "fields": changed},
+    )
+    return AppliedRecord(plan.external_id, plan.row_number, RowAction.UPDATE, person.pk)
+
+
+def _new_record(
+    source: DataSource, person: Person, plan: RecordPlan, provenance: _Provenance, *, linked_by: str
+) -> SourceRecord:
+    return SourceRecord.objects.create(
+        source=source,
+        external_id=plan.external_id,
+        person=person,
+        values=plan.values,
+        content_hash=plan.content_hash,
+        file_name=provenance.file_name,
+        row_number=plan.row_number,
+        import_batch=provenance.batch,
+        imported_at=provenance.at,
+        first_seen_at=provenance.at,
+        linked_by=linked_by,
+        link_probability=plan.probability if linked_by in ("nik", "model") else None,
+    )
+
+
+def _fill_person(
+    actor: User, person: Person, values: Mapping[str, str], *, previous: Mapping[str, str] | None
+) -> Person:
+    """Set the person's fields this source knows, where the person has none or had this source's old value.
+
+    A value another source (or a worker) gave stays: the golden record shows both. When the registry
+    refuses a combination (a NIK whose birth date contradicts the person's), the refused fields are left
+    out and the rest goes in.
+    """
+    current = registry.person_data_of(person)
+    updates: dict[str, Any] = {}
+    for name, attribute in PERSON_FIELDS.items():
+        new = values.get(name, "")
+        now = getattr(current, attribute)
+        now_text = now.isoformat() if isinstance(now, date) else (now or "")
+        if not new or now_text == new:
+            continue
+        if not now_text or (previous is not None and previous.get(name, "") == now_text):
+            updates[attribute] = date.fromisoformat(new) if name == "birth_date" else new
+    while updates:
+        try:
+            return registry.update_person(
+                actor=actor,
+                person_id=person.pk,
+                data=registry.merged(current, **updates),
+                expected_version=person.version,
+            )
+        except registry.InvalidData as refused:
+            # A NIK that contradicts a birth date or sex is reported on "nik" even when the date is the update.
+            dropped = {key for key in refused.errors if key in updates} or ({"birth_date", "sex"} & set(updates))
+            if not dropped:
+                break
+            for key in dropped:
+                del updates[key]
+        except registry.NikAlreadyRegistered:
+            # Another person of the agency has this NIK: leave it for the review of that pair.
+            del updates["nik"]
+    return person
+
+
+def _add_phone(actor: User, person: Person, values: Mapping[str, str], *, previous: Mapping[str, str] | None) -> None:
+    number = values.get("phone", "")
+    if number and (previous is None or previous.get("phone") != number):
+        registry.add_phone(actor=actor, person_id=person.pk, number=number)
+
+
+def _add_identifiers(
+    actor: User, person: Person, values: Mapping[str, str], *, previous: Mapping[str, str] | None
+) -> None:
+    for name, kind in IDENTIFIER_FIELDS.items():
+        value = values.get(name, "")
+        if value and (previous is None or previous.get(name) != value):
+            registry.add_identifier(actor=actor, person_id=person.pk, kind=kind, value=value)
+
+
+def _propose(actor: User, person: Person, candidates: Sequence[Candidate], origin: str) -> int:
+    proposed = 0
+    for candidate in candidates:
+        if candidate.person_id == person.pk:
+            continue
+        try:
+            propose_pair(
+                actor=actor,
+                person_id=person.pk,
+                other_person_id=candidate.person_id,
+                probability=candidate.probability,
+                weights=candidate.weights,
+                origin=origin,
+            )
+        except (MatchingError, Http404):
+            # The candidate was merged or removed after the analysis: there is nothing left to review.
+            continue
+        proposed += 1
+    return proposed
+
+
+# --- plans stored between the preview and the apply -----------------------------------------------------------
+
+
+def candidates_to_json(candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
+    return [
+        {
+            "person_id": candidate.person_id,
+            "probability": candidate.probability,
+            "weights": [[name, weight] for name, weight in candidate.weights],
+        }
+        for candidate in candidates
+    ]
+
+
+def candidates_from_json(data: Sequence[Mapping[str, Any]]) -> list[Candidate]:
+    return [
+        Candidate(
+            person_id=int(item["person_id"]),
+            probability=float(item["probability"]),
+            weights=tuple((str(name), float(weight)) for name, weight in item.get("weights", [])),
+        )
+        for item in data
+    ]
