@@ -302,3 +302,10 @@ SINERGI_HOME_PROVINCE = env_str("SINERGI_HOME_PROVINCE", "72")
 # between the review and match thresholds go to a data officer's review queue.
 SINERGI_MATCH_THRESHOLD = env_probability("SINERGI_MATCH_THRESHOLD", 0.999)
 SINERGI_REVIEW_THRESHOLD = env_probability("SINERGI_REVIEW_THRESHOLD", 0.2)
+
+# Imports (docs/imports.md): files above the limit are refused before they are read; uploads wait in a
+# private folder (never the web root) and are deleted when their import ends.
+SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+SINERGI_IMPORT_DIR = VAR_DIR / "imports"
+SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
+SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
