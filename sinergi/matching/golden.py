@@ -201,7 +201,9 @@ def _distinct(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def display_value(field: str, value: str, regions: dict[str, str] | None = None) -> str:
-    """A value as people read it: the sex spelled out, the region with its name."""
+    """A value as people read it: the sex spelled out, dates as DD-MM-YYYY, the region with its name."""
+    if field == "birth_date" and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}-{value[5:7]}-{value[:4]}"
     if field == "sex":
         return str(Sex(value).label) if value in Sex.values else value
     if field == "region_code" and regions and value in regions:
