@@ -44,6 +44,7 @@ run: serve-prep
 
 test: install
 	@scripts/ensure-chromium
+	@scripts/ensure-java
 	$(BIN)/pytest
 
 lint: install

@@ -2,20 +2,23 @@
 
 The argument definitions live here so the management commands
 (:mod:`sinergi.linkagecli`) and the pure-Python entry point accept exactly
-the same options.
+the same options. ``python -m sinergi.linkage spark link|dedupe ...`` runs the
+same linkage on Spark (:mod:`sinergi.linkage.spark`, imported only then:
+pyspark is an optional dependency).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from sinergi.linkage.fields import FIELD_HELP, ColumnMapping, parse_mapping_options
 from sinergi.linkage.issues import LinkageError
 from sinergi.linkage.jobs import JobSummary, dedupe_file, link_files
-from sinergi.linkage.model import DEFAULT_MATCH_THRESHOLD
+from sinergi.linkage.model import DEFAULT_MATCH_THRESHOLD, LinkageModel, check_threshold
 from sinergi.linkage.progress import NO_PROGRESS, Progress
 
 _FIELDS_TEXT = "\n".join(f"  {name:<12} {text}" for name, text in FIELD_HELP.items())
@@ -69,6 +72,120 @@ def add_dedupe_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sheet", help="XLSX sheet (default: the first)")
     parser.add_argument("--pairs-out", help="also write the matching pairs (left_id,right_id,match_probability)")
     add_common_arguments(parser)
+
+
+SPARK_EPILOG = """Inputs are Parquet (a file or a folder) or CSV (UTF-8, header row, --sep); every input needs an id
+column. Outputs are folders of Parquet or CSV part files. Without --master, a run started by spark-submit uses
+its cluster, and any other run uses this machine (local[*]).
+
+Example:
+  python -m sinergi.linkage spark link sisko.parquet dtks.parquet --out pasangan --model sisko-dtks.json \\
+      --map-left 'NO_PMI=id' --map-left 'NAMA=full_name' --map-right 'ID_DTKS=id' --map-right 'NAMA=full_name'
+"""
+
+
+def add_spark_arguments(parser: argparse.ArgumentParser) -> None:
+    """``spark link LEFT RIGHT ...`` and ``spark dedupe FILE ...``."""
+    commands = parser.add_subparsers(dest="spark_command", required=True)
+    link = commands.add_parser(
+        "link",
+        help="link two inputs on Spark",
+        epilog=SPARK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    link.add_argument("left", help="first input: Parquet file or folder, or CSV")
+    link.add_argument("right", help="second input")
+    link.add_argument("--out", required=True, help="folder for left_id,right_id,match_probability")
+    link.add_argument(
+        "--map", action="append", default=[], metavar="COLUMN=FIELD", help="column mapping for both inputs (repeat)"
+    )
+    link.add_argument("--map-left", action="append", default=[], metavar="COLUMN=FIELD", help="for LEFT only")
+    link.add_argument("--map-right", action="append", default=[], metavar="COLUMN=FIELD", help="for RIGHT only")
+    link.add_argument("--explain", action="store_true", help="also write each comparison's weight (weight_<name>)")
+    _add_spark_common_arguments(link)
+    dedupe = commands.add_parser(
+        "dedupe",
+        help="find duplicates in one input on Spark",
+        epilog=SPARK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dedupe.add_argument("file", help="input: Parquet file or folder, or CSV")
+    dedupe.add_argument("--out", required=True, help="folder for id,cluster_id")
+    dedupe.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD", help="column mapping (repeat)")
+    dedupe.add_argument("--pairs-out", help="also write the scored pairs to this folder")
+    _add_spark_common_arguments(dedupe)
+
+
+def _add_spark_common_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    parser.add_argument(
+        "--review-threshold",
+        type=float,
+        default=None,
+        help="also write pairs from this probability on (default: only pairs at or above --threshold)",
+    )
+    parser.add_argument("--master", help="run on this machine: local[2], local[*] (a cluster: use spark-submit)")
+    parser.add_argument("--work-dir", help="folder for intermediate tables (default: beside --out); removed after")
+    parser.add_argument("--input-format", choices=("parquet", "csv"), help="default: csv for *.csv, else parquet")
+    parser.add_argument("--output-format", choices=("parquet", "csv"), default="parquet", help="default: parquet")
+    parser.add_argument("--sep", default=",", help="CSV separator of the inputs (default ,)")
+
+
+def run_spark(options: dict[str, Any], *, progress: Progress = NO_PROGRESS) -> JobSummary:
+    """``spark link`` / ``spark dedupe``: the Spark engine, on spark-submit's session or a local one."""
+    from sinergi.linkage import spark as engine
+
+    started = time.perf_counter()
+    threshold = options["threshold"]
+    if threshold is not None:
+        check_threshold(threshold, "match")
+    model = LinkageModel.load(options["model_path"]) if options["model_path"] is not None else None
+    # The CLI writes matches only (as ``sinergi link``) unless a review threshold asks for more.
+    review = options["review_threshold"]
+    if review is None:
+        review = threshold or (model.match_threshold if model is not None else DEFAULT_MATCH_THRESHOLD)
+    session, created = engine.session_for(options["master"])
+    shared = {
+        "spark": session,
+        "out": options["out"],
+        "model": model,
+        "match_threshold": threshold,
+        "review_threshold": review,
+        "input_format": options["input_format"],
+        "output_format": options["output_format"],
+        "separator": options["sep"],
+        "work_dir": options["work_dir"],
+        "progress": progress,
+    }
+    try:
+        if options["spark_command"] == "link":
+            common = parse_mapping_options(options["map"])
+            run = engine.link_tables_spark(
+                options["left"],
+                options["right"],
+                left_mapping=_merged(common, parse_mapping_options(options["map_left"])),
+                right_mapping=_merged(common, parse_mapping_options(options["map_right"])),
+                explain=options["explain"],
+                **shared,
+            )
+        else:
+            run = engine.dedupe_spark(
+                options["file"], mapping=parse_mapping_options(options["map"]), pairs_out=options["pairs_out"], **shared
+            )
+    finally:
+        if created:
+            session.stop()
+    if options["save_model_path"] is not None:
+        run.model.save(options["save_model_path"])
+    return JobSummary(
+        written=run.written,
+        matches=run.matches,
+        threshold=run.model.match_threshold,
+        model_version=run.model.version,
+        reports=run.reports,
+        seconds=time.perf_counter() - started,
+        timings=run.timings,
+    )
 
 
 def run_link(options: dict[str, Any], *, progress: Progress = NO_PROGRESS) -> JobSummary:
@@ -160,18 +277,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_dedupe_arguments(dedupe)
+    spark = commands.add_parser("spark", help="link or dedupe on Spark (national scale; needs pyspark and Java 17)")
+    add_spark_arguments(spark)
     options = vars(parser.parse_args(argv))
     progress = TqdmProgress(disable=options["quiet"])
+    kind = options["command"] if options["command"] != "spark" else options["spark_command"]
     try:
         if options["command"] == "link":
             summary = run_link(options, progress=progress)
-        else:
+        elif options["command"] == "dedupe":
             summary = run_dedupe(options, progress=progress)
+        else:
+            summary = run_spark(options, progress=progress)
     except LinkageError as error:
         progress.finish()
         print(error_text(error), file=sys.stderr)
         return 2
-    for line in summary_lines(summary, kind=options["command"]):
+    for line in summary_lines(summary, kind=kind):
         print(line, file=sys.stderr)
     return 0
 

@@ -31,6 +31,8 @@ class LinkageErrorCode(StrEnum):
     DUPLICATE_ID = "duplicate_id"
     MODEL_INVALID = "model_invalid"
     BAD_THRESHOLD = "bad_threshold"
+    NO_ID = "no_id"
+    SPARK_SETUP = "spark_setup"
 
 
 @dataclass(frozen=True, slots=True)

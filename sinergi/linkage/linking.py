@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -190,64 +190,86 @@ def _dedupe(
     )
 
 
-class _Session:
-    """One DuckDB database holding the inputs, and a Splink linker over them."""
+def check_features(features: frozenset[str]) -> None:
+    """Linking needs names on both sides; raises a LinkageError saying so."""
+    if "name" not in features:
+        raise fail(
+            LinkageErrorCode.NO_NAME,
+            "full_name",
+            "Tidak ada nama yang bisa dibandingkan: kolom nama kosong di salah satu berkas.",
+            "There are no names to compare: the name column is empty in one of the files.",
+        )
+
+
+class SplinkSession:
+    """A Splink linker over the inputs, and what every engine does with it: train (or load), score.
+
+    The engines differ only in where the feature tables live: an in-process
+    DuckDB database here, a Spark cluster in :mod:`sinergi.linkage.spark`. A
+    subclass registers the tables and calls :meth:`start`; it may translate the
+    model's SQL for its engine (:meth:`engine_settings`, :meth:`engine_rule`)
+    and must then give the trained settings back in DuckDB's SQL
+    (:meth:`saved_settings`), the one form a model is saved in.
+    """
 
     def __init__(
         self,
-        tables: Sequence[PreparedTable],
         link_type: LinkType,
         model: LinkageModel | None,
         seed: int,
         progress: Progress,
         source_names: Sequence[str],
-        explain: bool = False,
+        explain: bool,
     ) -> None:
         self.progress = progress
         self.explain = explain
         self.seed = seed
         self.timings: dict[str, float] = {}
         self.link_type = link_type
-        self.tables = tables
         self.source_names = list(source_names)
-        started = time.perf_counter()
-        mark_rare_tokens(tables)
-        self.features = frozenset.intersection(*(available_features(table) for table in tables))
-        if "name" not in self.features:
-            raise fail(
-                LinkageErrorCode.NO_NAME,
-                "full_name",
-                "Tidak ada nama yang bisa dibandingkan: kolom nama kosong di salah satu berkas.",
-                "There are no names to compare: the name column is empty in one of the files.",
-            )
-        self.connection = duckdb.connect()
-        # Progress goes through ``progress``; DuckDB's own bar would print over it.
-        self.connection.execute("SET enable_progress_bar = false")
-        database = DuckDBAPI(self.connection)
-        frames = [
-            database.register(_arrow(table), dataset_display_name=name, table_name=f"sinergi_{name}")
-            for table, name in zip(tables, ["left", "right"] if link_type == "link_only" else ["input"], strict=False)
-        ]
+        self.given_model = model
+
+    def start(self, frames: Sequence[Any], features: frozenset[str], sizes: Sequence[int]) -> None:
+        """Build the linker over the registered ``frames``, then train a model or estimate the given one's prior."""
+        self.features = features
+        self.sizes = list(sizes)
+        model = self.given_model
         if model is None:
             settings = self._settings(self.features)
         else:
             settings = dict(model.splink_settings)
-            settings["link_type"] = link_type
+            settings["link_type"] = self.link_type
             settings["retain_matching_columns"] = False
-        settings["retain_intermediate_calculation_columns"] = explain
-        self.linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.ERROR)
-        self.timings["load"] = time.perf_counter() - started  # token rarity, Arrow tables, DuckDB
+        settings["retain_intermediate_calculation_columns"] = self.explain
+        self.settings = settings
+        self.linker = Linker(
+            list(frames) if len(frames) > 1 else frames[0], self.engine_settings(settings), log_level=logging.ERROR
+        )
         if model is None:
             self.model = self._train()
         else:
             self.model = model
             self._time("prior", self._estimate_prior)
 
-    def __enter__(self) -> _Session:
-        return self
+    def engine_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """The settings in the engine's SQL (DuckDB: as they are)."""
+        return settings
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.connection.close()
+    def engine_rule(self, rule: str) -> str:
+        """A training or prior rule in the engine's SQL (DuckDB: as it is)."""
+        return rule
+
+    def saved_settings(self, trained: dict[str, Any]) -> dict[str, Any]:
+        """The trained settings in DuckDB's SQL (DuckDB: as they are)."""
+        return trained
+
+    def engine_versions(self) -> dict[str, str]:
+        """Library versions recorded with a model trained here."""
+        return library_versions()
+
+    def u_sampling_options(self) -> dict[str, Any]:
+        """Extra options of Splink's u sampling for this engine (DuckDB: Splink's defaults)."""
+        return {}
 
     def _settings(self, features: frozenset[str]) -> dict[str, Any]:
         return {
@@ -271,7 +293,9 @@ class _Session:
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
     def _estimate_prior(self) -> None:
-        rules: list[str | BlockingRuleCreator] = list(deterministic_rules_for(self.features))
+        rules: list[str | BlockingRuleCreator] = [
+            self.engine_rule(rule) for rule in deterministic_rules_for(self.features)
+        ]
         self.linker.training.estimate_probability_two_random_records_match(rules, recall=DETERMINISTIC_RECALL)
         # No deterministic match at all (a file without duplicates) gives a
         # prior of 0, which no evidence can overcome: assume one match instead.
@@ -279,7 +303,7 @@ class _Session:
         # its own estimate_probability_two_random_records_match writes.
         settings = self.linker._settings_obj
         if settings._probability_two_random_records_match <= 0:
-            sizes = [len(table) for table in self.tables]
+            sizes = self.sizes
             pairs = sizes[0] * sizes[1] if len(sizes) == 2 else sizes[0] * (sizes[0] - 1) // 2
             settings._probability_two_random_records_match = 1 / max(pairs, 1)
 
@@ -287,13 +311,19 @@ class _Session:
         training = self.linker.training
         self._time("prior", self._estimate_prior)
         # Ten random pairs per record, at most U_MAX_PAIRS: small files train in a second.
-        self.u_pairs = min(U_MAX_PAIRS, max(100_000, 10 * sum(len(table) for table in self.tables)))
-        self._time("u", lambda: training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed))
+        self.u_pairs = min(U_MAX_PAIRS, max(100_000, 10 * sum(self.sizes)))
+        self._time(
+            "u",
+            lambda: training.estimate_u_using_random_sampling(
+                max_pairs=self.u_pairs, seed=self.seed, **self.u_sampling_options()
+            ),
+        )
         rules = training_rules_for(self.features)
         skipped: list[str] = []
         for rule in rules:
             self._time("em", lambda rule=rule: self._expectation_maximisation(rule, skipped))
-        settings = floor_m_probabilities(self.linker.misc.save_model_to_json(), self.u_pairs)
+        trained = self.saved_settings(self.linker.misc.save_model_to_json())
+        settings = floor_m_probabilities(trained, self.u_pairs)
         # How a run reports is not part of the model (nor of its hash).
         settings["retain_intermediate_calculation_columns"] = False
         return LinkageModel(
@@ -304,7 +334,7 @@ class _Session:
             training={
                 "link_type": self.link_type,
                 "sources": self.source_names,
-                "rows": [len(table) for table in self.tables],
+                "rows": self.sizes,
                 "em_blocking_rules": [rule for rule in rules if rule not in skipped],
                 # A rule that finds no pairs (a file without duplicates) trains nothing;
                 # the comparisons it would have estimated keep Splink's default m.
@@ -314,7 +344,7 @@ class _Session:
                 "seed": self.seed,
                 "seconds": round(sum(self.timings.values()), 1),
                 "trained_at": now_text(),
-                **library_versions(),
+                **self.engine_versions(),
             },
             created_at=now_text(),
         )
@@ -322,28 +352,23 @@ class _Session:
     def _expectation_maximisation(self, rule: str, skipped: list[str]) -> None:
         try:
             self.linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
+                self.engine_rule(rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
             )
         except EMTrainingException:
             skipped.append(rule)
 
-    def weight_columns(self) -> tuple[list[str], str]:
-        """Comparison names and the SQL selecting their weights (empty unless explaining)."""
-        if not self.explain:
-            return [], ""
-        columns = {
-            name
-            for (name, *_) in self.connection.execute(f"DESCRIBE {self.predictions_frame.physical_name}").fetchall()
-        }
+    def weight_expressions(self, prediction_columns: Iterable[str]) -> tuple[list[str], list[str]]:
+        """Comparison names and the SQL of each one's weight in bits (term-frequency adjustment included)."""
+        columns = set(prediction_columns)
         names = [comparison["output_column_name"] for comparison in self.model.splink_settings["comparisons"]]
         parts = [
             f"mw_{name}" + (f" + coalesce(mw_tf_adj_{name}, 0)" if f"mw_tf_adj_{name}" in columns else "")
             for name in names
         ]
-        return names, "".join(f", {part}" for part in parts)
+        return names, parts
 
     def predict(self) -> str:
-        """Score candidate pairs; returns the DuckDB table holding those at or above the review threshold."""
+        """Score candidate pairs; returns the table holding those at or above the review threshold."""
         holder: dict[str, Any] = {}
 
         def run() -> None:
@@ -354,6 +379,51 @@ class _Session:
         self._time("predict", run)
         self.predictions_frame = holder["frame"]
         return str(self.predictions_frame.physical_name)
+
+
+class _Session(SplinkSession):
+    """One DuckDB database holding the inputs, and a Splink linker over them."""
+
+    def __init__(
+        self,
+        tables: Sequence[PreparedTable],
+        link_type: LinkType,
+        model: LinkageModel | None,
+        seed: int,
+        progress: Progress,
+        source_names: Sequence[str],
+        explain: bool = False,
+    ) -> None:
+        super().__init__(link_type, model, seed, progress, source_names, explain)
+        self.tables = tables
+        started = time.perf_counter()
+        mark_rare_tokens(tables)
+        features = frozenset.intersection(*(available_features(table) for table in tables))
+        check_features(features)
+        self.connection = duckdb.connect()
+        # Progress goes through ``progress``; DuckDB's own bar would print over it.
+        self.connection.execute("SET enable_progress_bar = false")
+        database = DuckDBAPI(self.connection)
+        frames = [
+            database.register(arrow_table(table), dataset_display_name=name, table_name=f"sinergi_{name}")
+            for table, name in zip(tables, ["left", "right"] if link_type == "link_only" else ["input"], strict=False)
+        ]
+        self.timings["load"] = time.perf_counter() - started  # token rarity, Arrow tables, DuckDB
+        self.start(frames, features, [len(table) for table in tables])
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.connection.close()
+
+    def weight_columns(self) -> tuple[list[str], str]:
+        """Comparison names and the SQL selecting their weights (empty unless explaining)."""
+        if not self.explain:
+            return [], ""
+        described = self.connection.execute(f"DESCRIBE {self.predictions_frame.physical_name}").fetchall()
+        names, parts = self.weight_expressions(name for (name, *_) in described)
+        return names, "".join(f", {part}" for part in parts)
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, select: str, table: str, order: str) -> list[tuple[Any, ...]]:
@@ -417,6 +487,11 @@ _STAGE_LABELS: Final[dict[str, str]] = {
 }
 
 
-def _arrow(table: PreparedTable) -> Any:
-    schema = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in FEATURE_TYPES.items()])
-    return pa.Table.from_pydict({name: table.columns[name] for name in FEATURE_TYPES}, schema=schema)
+def arrow_schema() -> Any:
+    """The Arrow schema of the feature tables (``FEATURE_TYPES``)."""
+    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in FEATURE_TYPES.items()])
+
+
+def arrow_table(table: PreparedTable) -> Any:
+    """The features of ``table`` as an Arrow table, the form both engines load."""
+    return pa.Table.from_pydict({name: table.columns[name] for name in FEATURE_TYPES}, schema=arrow_schema())

@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -130,6 +130,18 @@ class PreparationReport:
         if len(shown) < 3:
             shown.append(value)
 
+    def merge(self, other: PreparationReport) -> None:
+        """Add ``other``'s counts and examples: the report of an input prepared in parts (Spark's batches)."""
+        self.rows += other.rows
+        self.nik_excel_damaged += other.nik_excel_damaged
+        self.nik_invalid += other.nik_invalid
+        self.birth_date_unreadable += other.birth_date_unreadable
+        self.phone_invalid += other.phone_invalid
+        self.region_invalid += other.region_invalid
+        for kind, values in other.examples.items():
+            for value in values:
+                self.note(kind, value)
+
     def lines(self) -> list[str]:
         """One line per problem found, Indonesian then English."""
         out: list[str] = []
@@ -213,11 +225,21 @@ def rare_token_limit(records: int) -> int:
 
 def available_features(table: PreparedTable) -> frozenset[str]:
     """Feature groups (keys of ``FEATURE_SOURCES``) the input maps and has at least one value for."""
+    return feature_groups(table.fields, lambda column: any(value is not None for value in table.columns[column]))
+
+
+def feature_groups(fields: Iterable[str], has_values: Callable[[str], bool]) -> frozenset[str]:
+    """Feature groups whose fields the input maps and whose feature columns are not all empty.
+
+    ``has_values(column)`` says whether a feature column has at least one
+    value: a scan of a list here, a count on a cluster in the Spark engine.
+    """
+    mapped = frozenset(fields)
     present = set()
     for group, sources in FEATURE_SOURCES.items():
-        if not table.fields.intersection(sources):
+        if not mapped.intersection(sources):
             continue
-        if any(any(value is not None for value in table.columns[column]) for column in _GROUP_COLUMNS[group]):
+        if any(has_values(column) for column in _GROUP_COLUMNS[group]):
             present.add(group)
     return frozenset(present)
 
