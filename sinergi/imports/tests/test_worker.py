@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -14,6 +15,10 @@ from sinergi.imports.tests.conftest import csv_bytes, person_row, start
 from sinergi.registry.models import Person
 
 S = BatchStatus
+
+# The worker closes its database connection after each task, as it must in production. Inside a test
+# transaction that would break the test's own connection on PostgreSQL, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def work() -> None:
