@@ -89,3 +89,23 @@ def olive(bp3mi: Agency) -> User:
 def oscar(sentra: Agency) -> User:
     """Sentra Nipotowe's data officer: the other agency's operator."""
     return UserFactory(username="oscar", agency=sentra, roles=[Role.OPERATOR_DATA])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """PostgreSQL refuses to drop the test database while another session is connected to it.
+
+    Tests that run the task worker or race threads open connections of their own; should one of them outlive
+    its test, the suite would end with a teardown error instead of its result. Before the test database is
+    dropped, end any other session on it (PostgreSQL only; SQLite has no sessions).
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
