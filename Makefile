@@ -31,16 +31,25 @@ install: $(VENV)/.installed node_modules/.installed messages
 assets: node_modules/.installed
 
 # Compiled translations are build output (not committed); Babel compiles them without GNU gettext.
+# The project catalogue is locale/; an app may keep its own strings in sinergi/<app>/locale/ (Django reads both).
 messages: $(VENV)/.installed
 	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	@for dir in sinergi/*/locale; do \
+		[ -d "$$dir" ] || continue; \
+		$(BIN)/pybabel compile --domain django --directory "$$dir" --statistics || exit 1; \
+	done
 
 serve-prep: install
 	$(BIN)/sinergi migrate --no-input
 	$(BIN)/sinergi load_regions
 	$(BIN)/sinergi demo --persons $(DEMO_PERSONS)
 
+# Served as in production: DEBUG off (Indonesian 404/403/500 pages, no URL list), static files collected at
+# install and served by WhiteNoise. SINERGI_DEBUG=1 make run gives Django's debug pages while developing.
+# The demo does not force two-factor setup on the demo supervisors (production does: see README).
 run: serve-prep
-	SINERGI_DEBUG=$${SINERGI_DEBUG:-1} HOST=$(HOST) PORT=$(PORT) scripts/serve
+	SINERGI_DEBUG=$${SINERGI_DEBUG:-0} SINERGI_MFA_REQUIRED_ROLES=$${SINERGI_MFA_REQUIRED_ROLES-} \
+		HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 test: install
 	@scripts/ensure-chromium

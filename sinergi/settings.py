@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "sinergi.accounts",
     "sinergi.regions",
     "sinergi.audit",
+    "sinergi.backup",
     "sinergi.registry",
     "sinergi.directory",
     "sinergi.sop",
@@ -115,8 +116,16 @@ INSTALLED_APPS = [
     "sinergi.matching",
     "sinergi.changes",
     "sinergi.assistance",
+    "sinergi.sharing",
+    "sinergi.assessments",
+    "sinergi.benefits",
+    "sinergi.programmes",
+    "sinergi.outreach",
+    "sinergi.statements",
+    "sinergi.reports",
     "sinergi.linkagecli",
     "sinergi.demo",
+    "sinergi.home",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +143,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "sinergi.audit.middleware.AuditOriginMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "sinergi.accounts.mfa.RequireMfaMiddleware",
+    "sinergi.accounts.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it watches the authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -203,6 +214,12 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Roles that must switch on two-factor login before using Sinergi (sinergi/accounts/mfa.py); empty = nobody.
+SINERGI_MFA_REQUIRED_ROLES = env_list("SINERGI_MFA_REQUIRED_ROLES", ["supervisor", "operator_data", "admin"])
+# Lockout is django-axes' job, by username only (offices share one NAT address): allauth's own per-address
+# login rate limit would lock a whole office out after a few strangers' typos, so it is off. The other
+# allauth limits (password reset mails, TOTP attempts) stay.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 MFA_TOTP_ISSUER = "Sinergi"
 
 # django-axes: lock a username after repeated failures, whatever the address (offices share NAT).
@@ -233,6 +250,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/flatpickr", BASE_DIR / "node_modules" / "flatpickr" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "files"}},
@@ -250,6 +269,20 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SINERGI_SESSION_HOURS", 10) * 3600
 SESSION_COOKIE_SECURE = env_bool("SINERGI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS in production (docs/operations.md): SINERGI_SECURE_COOKIES=1 turns on HSTS for a year and the redirect
+# to https; behind a TLS-terminating proxy also SINERGI_PROXY_COUNT=1 (one proxy sets X-Forwarded-Proto/-For).
+SECURE_HSTS_SECONDS = env_int("SINERGI_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SINERGI_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+SECURE_HSTS_PRELOAD = env_bool("SINERGI_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SINERGI_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Reverse proxies in front of Sinergi that append to X-Forwarded-For (0: none, REMOTE_ADDR is the client).
+SINERGI_PROXY_COUNT = env_int("SINERGI_PROXY_COUNT", 0)
+if SINERGI_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = SINERGI_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    ALLAUTH_TRUSTED_PROXY_COUNT = SINERGI_PROXY_COUNT
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -265,7 +298,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Imports run on their own queues, so that a small file never waits behind a big one (docs/imports.md "Workers").
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "imports-small", "imports-large"],
+    }
+}
 
 MAILERS = {
     "default": {
@@ -305,7 +344,19 @@ SINERGI_REVIEW_THRESHOLD = env_probability("SINERGI_REVIEW_THRESHOLD", 0.2)
 
 # Imports (docs/imports.md): files above the limit are refused before they are read; uploads wait in a
 # private folder (never the web root) and are deleted when their import ends.
+# Searches that reach other agencies' persons (full NIK, or name + birth year), per user and hour; over it
+# only the user's own records are searched, and the refusal is logged (issue 9, finding 2).
+SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR = env_int("SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR", 60)
 SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 SINERGI_IMPORT_DIR = VAR_DIR / "imports"
 SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
+# What one file may hold, checked while it is read (docs/imports.md "Limits").
+SINERGI_IMPORT_MAX_ROWS = env_int("SINERGI_IMPORT_MAX_ROWS", 1_000_000)
+SINERGI_IMPORT_MAX_CELL_CHARS = env_int("SINERGI_IMPORT_MAX_CELL_CHARS", 32_767)
+SINERGI_IMPORT_MAX_UNPACKED_BYTES = env_int("SINERGI_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+# Files up to this size are checked and imported on the "imports-small" queue, which a big file never blocks.
+SINERGI_IMPORT_SMALL_BYTES = env_int("SINERGI_IMPORT_SMALL_BYTES", 5 * 1024 * 1024)
+# Uploads being received wait here (not the system /tmp), so that the cleanup finds those a killed server left.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+(VAR_DIR / "tmp").mkdir(mode=0o700, parents=True, exist_ok=True)

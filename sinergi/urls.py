@@ -6,8 +6,8 @@ from django.views.i18n import set_language
 
 from sinergi import health
 from sinergi.api.urls import api_urls
+from sinergi.home.views import home
 from sinergi.referrals.views import verify_letter
-from sinergi.registry.views import home
 
 admin.site.site_header = _("Sinergi administration")
 admin.site.site_title = _("Sinergi administration")
@@ -32,6 +32,13 @@ urlpatterns = [
     path("impor/", include("sinergi.imports.urls")),
     path("pencocokan/", include("sinergi.matching.urls")),
     path("asistensi/", include("sinergi.assistance.urls")),
+    path("berbagi/", include("sinergi.sharing.urls")),
+    path("asesmen-kebutuhan/", include("sinergi.assessments.urls")),
+    path("penyaluran/", include("sinergi.benefits.urls")),
+    path("program/", include("sinergi.programmes.urls")),
+    path("penyuluhan/", include("sinergi.outreach.urls")),
+    path("pernyataan/", include("sinergi.statements.urls")),
+    path("laporan/", include("sinergi.reports.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

@@ -35,6 +35,7 @@ class Capability(StrEnum):
     OVERRIDE_CONSENT = "override_consent"
     VIEW_KPIS = "view_kpis"
     EDIT_SOP = "edit_sop"
+    APPROVE_SOP = "approve_sop"
     IMPORT_DATA = "import_data"
     REVIEW_MATCHES = "review_matches"
     VIEW_ASSISTANCE_LIST = "view_assistance_list"
@@ -58,6 +59,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.OVERRIDE_CONSENT: frozenset({Role.SUPERVISOR}),
     Capability.VIEW_KPIS: frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
     Capability.EDIT_SOP: frozenset({Role.ADMIN}),
+    # A version of the joint SOP comes into force only when a supervisor of each party approved it.
+    Capability.APPROVE_SOP: frozenset({Role.SUPERVISOR}),
     # Data synchronisation: the data officer imports, reviews candidate pairs, merges and verifies fields.
     Capability.IMPORT_DATA: frozenset({Role.OPERATOR_DATA, Role.SUPERVISOR}),
     Capability.REVIEW_MATCHES: frozenset({Role.OPERATOR_DATA, Role.SUPERVISOR}),

@@ -9,14 +9,21 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sinergi.api.auth import SessionAuth, TokenAuth
+from sinergi.assessments.api import router as assessments_router
 from sinergi.assistance.api import router as assistance_router
+from sinergi.benefits.api import router as benefits_router
 from sinergi.cases.api import router as cases_router
 from sinergi.changes.api import router as changes_router
 from sinergi.imports.api import router as imports_router
 from sinergi.matching.api import router as matching_router
+from sinergi.outreach.api import router as outreach_router
+from sinergi.programmes.api import router as programmes_router
 from sinergi.referrals.api import router as referrals_router
 from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as registry_router
+from sinergi.reports.api import router as reports_router
+from sinergi.sharing.api import router as sharing_router
+from sinergi.statements.api import router as statements_router
 
 api = NinjaAPI(
     title="Sinergi API",
@@ -36,6 +43,13 @@ api.add_router("/referrals", referrals_router)
 api.add_router("/imports", imports_router)
 api.add_router("/matches", matching_router)
 api.add_router("/special-assistance", assistance_router)
+api.add_router("/sharing", sharing_router)
+api.add_router("/assessments", assessments_router)
+api.add_router("/benefits", benefits_router)
+api.add_router("/programmes", programmes_router)
+api.add_router("/outreach", outreach_router)
+api.add_router("/statements", statements_router)
+api.add_router("/reports", reports_router)
 # /changes and /persons:batch (the feed and the push partner systems use).
 api.add_router("", changes_router)
 

@@ -66,10 +66,10 @@ def get_entry_for_user(user: User, pk: int, *, write: bool = False) -> Assistanc
 
 
 def shows_person(user: User, entry: AssistanceEntry) -> bool:
-    """May `user` read the person's data on this (visible) entry?"""
-    if user.agency_id == entry.proposing_agency_id:
-        return True
-    return user.agency_id == entry.partner_agency_id and entry.is_open
+    """May `user` read the person's data on this (visible) entry? (``sinergi.sharing.rules``)"""
+    from sinergi.sharing.rules import entry_sections_for
+
+    return bool(entry_sections_for(user, entry))
 
 
 # --- the list -------------------------------------------------------------------------------------------------

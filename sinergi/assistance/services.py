@@ -125,6 +125,15 @@ def propose_entry(*, actor: User, data: ProposalData) -> tuple[AssistanceEntry, 
     # Locks the case: two clicks on "propose" queue here and the second finds the first's entry.
     case = get_case_for_user(actor, data.case_id, write=True)
     person = case.person
+    if person.registered_by_agency_id != actor.agency_id:
+        # Only the person's own agency may pass their data to the partner (sinergi.sharing.rules).
+        raise InvalidData(
+            {
+                "case_id": [
+                    _("The person of this case is in another agency's registry: only that agency may propose them.")
+                ]
+            }
+        )
     existing = (
         AssistanceEntry.objects.filter(person=person, status__in=OPEN_ASSISTANCE_STATUSES)
         .select_related("case", "proposing_agency")
@@ -353,8 +362,8 @@ def withdraw_entry(*, actor: User, entry_id: int, reason: str) -> AssistanceEntr
 
 def record_entry_view(*, actor: User, entry: AssistanceEntry) -> None:
     """The partner agency reading the person's data on an entry is in the access log, like opening the record."""
-    if actor.agency_id != entry.case.person.registered_by_agency_id and shows_person(actor, entry):
-        record_person_view(actor=actor, person=entry.case.person)
+    if shows_person(actor, entry):
+        record_person_view(actor=actor, person=entry.case.person, via="assistance")
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -390,4 +399,8 @@ def export_list(*, actor: User, flt: EntryFilter, file_format: str) -> ExportFil
             "entries": [row.entry.pk for row in rows],
         },
     )
+    # Each person whose identity the file carries is in the access log, as when their entry is opened.
+    for row in rows:
+        if row.person is not None:
+            record_person_view(actor=actor, person=row.entry.case.person, via="assistance.export")
     return exported

@@ -24,16 +24,11 @@ class RequestOrigin:
 current_origin: ContextVar[RequestOrigin | None] = ContextVar("current_origin", default=None)
 
 
-def record_event(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model | None = None,
-    summary: str = "",
-    detail: dict[str, Any] | None = None,
+def _event(
+    actor: User | None, action: str, obj: models.Model | None, summary: str, detail: dict[str, Any] | None
 ) -> AuditEvent:
     origin = current_origin.get()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         agency_id=getattr(actor, "agency_id", None),
         action=action,
@@ -43,4 +38,29 @@ def record_event(
         detail=detail or {},
         ip_address=origin.ip_address if origin else None,
         via=origin.via if origin else "command",
+    )
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    summary: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = _event(actor, action, obj, summary, detail)
+    event.save()
+    return event
+
+
+def record_events(
+    *, actor: User | None, action: str, items: list[tuple[models.Model, str, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """One event per (object, summary, detail), written in one statement: a page that reads many records (a
+    person's assessment history) logs each read without a query per record."""
+    if not items:
+        return []
+    return AuditEvent.objects.bulk_create(
+        [_event(actor, action, obj, summary, detail) for obj, summary, detail in items]
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from sinergi.accounts.http import AuthedRequest
+from sinergi.accounts.models import User
 from sinergi.api.auth import require_scope
 from sinergi.cases import services
 from sinergi.cases.models import (
@@ -24,6 +25,7 @@ from sinergi.cases.models import (
     Attachment,
     Case,
     CaseNote,
+    CaseOutcome,
     CaseStatus,
     CaseStatusChange,
     CaseTask,
@@ -43,6 +45,9 @@ from sinergi.cases.workflow import next_statuses
 from sinergi.referrals.models import Deadline, Referral, ReferralEvent
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.access import record_access
+from sinergi.sharing.rules import case_sections_for
+from sinergi.sharing.sections import IDENTITY
 
 router = Router(tags=["cases"])
 
@@ -102,6 +107,8 @@ class CaseOut(Schema):
     status: str
     status_label: str
     closure_reason: str
+    outcome: str
+    closing_summary: str
     next_statuses: list[str] = Field(description="States the workflow table allows next (your role may still not).")
     channel: str
     received_at: datetime
@@ -148,8 +155,9 @@ class CaseIn(Schema):
 
 class TransitionIn(Schema):
     to_status: str = Field(description=_one_of(CaseStatus))
-    reason: str = Field("", description="Why; required to close a case.")
+    reason: str = Field("", description="Why; required to close a case; with `SELESAI`, the closing summary.")
     closure_reason: str = Field("", description="Required with `DITUTUP`. " + _one_of(ClosureReason))
+    outcome: str = Field("", description="Required with `SELESAI`: how it ended. " + _one_of(CaseOutcome))
 
 
 class NoteIn(Schema):
@@ -254,7 +262,8 @@ def _name(user: Any) -> str | None:
     return user.display_name if user is not None else None
 
 
-def _case_out(case: Case) -> CaseOut:
+def _case_out(user: User, case: Case) -> CaseOut:
+    sections = case_sections_for(user, case)
     case = (
         Case.objects.filter(pk=case.pk)
         .select_related("person", "assigned_to")
@@ -271,13 +280,16 @@ def _case_out(case: Case) -> CaseOut:
         status=case.status,
         status_label=str(CaseStatus(case.status).label),
         closure_reason=case.closure_reason,
+        outcome=case.outcome,
+        closing_summary=case.closing_summary,
         next_statuses=next_statuses(case.status),
         channel=case.channel,
         received_at=case.received_at,
         complainant_type=case.complainant_type,
         complainant_name=case.complainant_name,
         complainant_contact=case.complainant_contact,
-        person=PersonRefOut(id=case.person.pk, full_name=case.person.full_name),
+        # The person as far as the sharing rule lets the case agency read them (its own registry: fully).
+        person=PersonRefOut(id=case.person.pk, full_name=case.person.full_name if IDENTITY in sections else ""),
         categories=[CategoryOut(code=c.code, name=c.name) for c in case.categories.all()],
         phase=case.phase,
         destination_country=case.destination_country,
@@ -386,7 +398,13 @@ def list_cases(
             number=case.number,
             status=case.status,
             received_at=case.received_at,
-            person=PersonRefOut(id=case.person.pk, full_name=case.person.full_name),
+            # Cases are opened on the agency's own registry; a name from elsewhere is not listed.
+            person=PersonRefOut(
+                id=case.person.pk,
+                full_name=case.person.full_name
+                if case.person.registered_by_agency_id == request.user.agency_id
+                else "",
+            ),
             categories=[category.code for category in case.categories.all()],
             urgency=case.urgency,
             destination_country=case.destination_country,
@@ -424,13 +442,17 @@ def open_case(request: AuthedRequest, payload: CaseIn) -> Any:
                 errors={"person_id": [_("No such person in your agency's records: search the registry first.")]},
             ),
         )
-    return Status(201, _case_out(case))
+    return Status(201, _case_out(request.user, case))
 
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut}, summary="One case of your agency")
 def case_detail(request: AuthedRequest, case_id: int) -> Any:
     require_scope(request, "cases:read")
-    return Status(200, _case_out(get_case_for_user(request.user, case_id)))
+    case = get_case_for_user(request.user, case_id)
+    record_access(
+        actor=request.user, person=case.person, sections=case_sections_for(request.user, case), context="case"
+    )
+    return Status(200, _case_out(request.user, case))
 
 
 @router.post(
@@ -450,12 +472,13 @@ def change_status(request: AuthedRequest, case_id: int, payload: TransitionIn) -
             to_status=payload.to_status,
             reason=payload.reason,
             closure_reason=payload.closure_reason,
+            outcome=payload.outcome,
         )
     except services.CaseError as refusal:
         return Status(409, ErrorOut(detail=str(refusal)))
     except InvalidData as error:
         return _invalid(error)
-    return Status(200, _case_out(case))
+    return Status(200, _case_out(request.user, case))
 
 
 @router.post(
@@ -542,6 +565,9 @@ def record_consent(request: AuthedRequest, case_id: int, payload: ConsentIn) -> 
 def timeline(request: AuthedRequest, case_id: int) -> Any:
     require_scope(request, "cases:read")
     case = get_case_for_user(request.user, case_id)
+    record_access(
+        actor=request.user, person=case.person, sections=case_sections_for(request.user, case), context="timeline"
+    )
     entries: list[TimelineEntryOut] = []
     for change in CaseStatusChange.objects.filter(case=case).select_related("by"):
         label = CaseStatus(change.to_status).label

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.models import User
 from sinergi.cases.models import (
     AttachmentKind,
+    CaseOutcome,
     CaseStatus,
     Channel,
     ClosureReason,
@@ -193,11 +194,15 @@ class StatusForm(ServiceErrorsMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when closing: what was done and why the case ends here."),
     )
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", "—"), *CaseOutcome.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Several forms share the detail page: ids must not clash with the referral form's "reason".
         kwargs.setdefault("auto_id", "close_%s")
         super().__init__(*args, **kwargs)
+        if self.auto_id == "resolve_%s":
+            self.fields["reason"].label = _("Closing summary")
+            self.fields["reason"].help_text = _("What was done for the person and how it ended.")
 
 
 # --- timeline sections ------------------------------------------------------------------------------------

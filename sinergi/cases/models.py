@@ -84,6 +84,16 @@ class ClosureReason(models.TextChoices):
     DUPLICATE = "DUPLIKAT", _("Duplicate of another case")
 
 
+class CaseOutcome(models.TextChoices):
+    """How a resolved case ended for the person: said when marking it resolved, counted in reports."""
+
+    RESOLVED = "TERATASI", _("Problem resolved")
+    PARTLY = "SEBAGIAN", _("Partly resolved")
+    RETURNED_HOME = "DIPULANGKAN", _("Returned home to the family")
+    HANDED_OVER = "DILIMPAHKAN", _("Handed over to another agency")
+    NOT_RESOLVED = "TIDAK_TERATASI", _("Not resolved")
+
+
 class Case(models.Model):
     agency = models.ForeignKey(
         "accounts.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="cases"
@@ -110,6 +120,9 @@ class Case(models.Model):
     narrative = models.TextField(_("what happened"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
     closure_reason = models.CharField(_("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True)
+    # Said when the case ends (resolved or closed): what was done and how it ended, read on the person's page.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CaseOutcome.choices, blank=True)
+    closing_summary = models.TextField(_("closing summary"), blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handled by"),

@@ -38,20 +38,10 @@ def get_case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
 
 
 def get_attachment_for_user(user: User, case_pk: int, attachment_pk: int) -> Attachment:
-    """The case's own agency, or a receiving agency while an open referral shares the attachments; else 404."""
-    from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
+    """The attachment if the sharing rule lets `user` read it, else 404 (``sinergi.sharing.selectors``)."""
+    from sinergi.sharing.selectors import get_attachment_for_user as shared_attachment
 
-    attachment = Attachment.objects.select_related("case").filter(case_id=case_pk, pk=attachment_pk).first()
-    if attachment is None or not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
-        raise Http404
-    if attachment.case.agency_id == user.agency_id:
-        return attachment
-    shared = Referral.objects.filter(
-        case_id=case_pk, to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE
-    ).values_list("shared_sections", flat=True)
-    if any("LAMPIRAN" in sections for sections in shared):
-        return attachment
-    raise Http404
+    return shared_attachment(user, case_pk, attachment_pk)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sinergi.cases.models import (
     AttachmentKind,
     Case,
     CaseNote,
+    CaseOutcome,
     CaseStatus,
     CaseStatusChange,
     CaseTask,
@@ -42,8 +43,8 @@ from sinergi.cases.numbering import case_number
 from sinergi.cases.selectors import get_case_for_user
 from sinergi.cases.workflow import CASE_TRANSITIONS
 from sinergi.registry.countries import is_country_code
-from sinergi.registry.selectors import get_person_for_user
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.selectors import own_person_for
 
 
 class CaseError(Exception):
@@ -120,7 +121,8 @@ def open_case(*, actor: User, data: CaseData) -> Case:
     errors = _check_case(data)
     if errors:
         raise InvalidData(errors)
-    person = get_person_for_user(actor, data.person_id)
+    # A referral shows another agency's person; it does not make them ours (sinergi.sharing).
+    person = own_person_for(actor, data.person_id)
     received = data.received_at or timezone.now()
     assert actor.agency is not None
     case = Case.objects.create(
@@ -153,9 +155,13 @@ def open_case(*, actor: User, data: CaseData) -> Case:
 
 @transaction.atomic
 def change_case_status(
-    *, actor: User, case_id: int, to_status: str, reason: str = "", closure_reason: str = ""
+    *, actor: User, case_id: int, to_status: str, reason: str = "", closure_reason: str = "", outcome: str = ""
 ) -> Case:
-    """Move a case along DITERIMA → VERIFIKASI → PENANGANAN → SELESAI, or close it (DITUTUP) with a reason."""
+    """Move a case along DITERIMA → VERIFIKASI → PENANGANAN → SELESAI, or close it (DITUTUP) with a reason.
+
+    Resolving (SELESAI) needs an outcome and a closing summary (`reason`); closing needs a closure reason and
+    why. The summary is kept on the case (`closing_summary`) so the person's page can say how it ended.
+    """
     case = get_case_for_user(actor, case_id, write=True)
     rule = CASE_TRANSITIONS.get((case.status, to_status))
     if rule is None:
@@ -171,10 +177,7 @@ def change_case_status(
             _("Your role may not move a case from %(from)s to %(to)s.")
             % {"from": CaseStatus(case.status).label, "to": CaseStatus(to_status).label}
         )
-    if to_status == CaseStatus.CLOSED and closure_reason not in ClosureReason.values:
-        raise InvalidData({"closure_reason": [_("Choose why the case is closed.")]})
-    if rule.needs_reason and not reason.strip():
-        raise InvalidData({"reason": [_("Explain briefly why.")]})
+    # Open referrals first: no reason or outcome would make the move possible.
     if to_status in (CaseStatus.DONE, CaseStatus.CLOSED):
         from sinergi.referrals.models import OPEN_REFERRAL_STATUSES
 
@@ -185,9 +188,24 @@ def change_case_status(
                 _("This case still has open referrals (%(agencies)s). Complete, revoke or wait for them first.")
                 % {"agencies": names}
             )
+    if to_status == CaseStatus.CLOSED and closure_reason not in ClosureReason.values:
+        raise InvalidData({"closure_reason": [_("Choose why the case is closed.")]})
+    errors: dict[str, list[str]] = {}
+    if rule.needs_outcome and outcome not in CaseOutcome.values:
+        _add(errors, "outcome", _("Choose how the case ended for the person."))
+    if rule.needs_reason and not reason.strip():
+        if rule.needs_outcome:
+            _add(errors, "reason", _("Sum up what was done and how it ended."))
+        else:
+            _add(errors, "reason", _("Explain briefly why."))
+    if errors:
+        raise InvalidData(errors)
     previous = case.status
     case.status = to_status
     case.closure_reason = closure_reason if to_status == CaseStatus.CLOSED else ""
+    ending = to_status in (CaseStatus.DONE, CaseStatus.CLOSED)
+    case.outcome = outcome if rule.needs_outcome else ""
+    case.closing_summary = reason.strip() if ending else ""
     case.updated_at = timezone.now()
     case.version += 1
     case._history_user = actor  # type: ignore[attr-defined]
@@ -200,7 +218,7 @@ def change_case_status(
         action="case.status_changed",
         obj=case,
         summary=case.number,
-        detail={"from": previous, "to": to_status, "closure_reason": closure_reason},
+        detail={"from": previous, "to": to_status, "closure_reason": closure_reason, "outcome": case.outcome},
     )
     return case
 

@@ -62,6 +62,9 @@ from sinergi.registry.countries import country_name
 from sinergi.registry.models import Person
 from sinergi.registry.selectors import SearchQuery, get_person_for_user, person_sections_for, search_persons
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.access import record_access, record_search_results
+from sinergi.sharing.rules import case_sections_for
+from sinergi.sharing.sections import IDENTITY
 
 PAGE_SIZE = 25
 
@@ -157,6 +160,8 @@ def _pick_page(request: AuthedRequest, *, error: str = "", status: int = 200) ->
     form = PersonPickForm(request.GET)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""
     hits = search_persons(request.user, SearchQuery(text=query)) if query.strip() else None
+    if hits:
+        record_search_results(actor=request.user, persons=[hit.person for hit in hits if hit.person is not None])
     context = {"form": form, "hits": hits, "query": query, "error": error}
     if _is_htmx(request) and request.headers.get("HX-Target") == "person-results":
         return render(request, "cases/pick_person.html#results", context)
@@ -355,8 +360,9 @@ def _status_actions(user: User, case: Case) -> list[tuple[str, str]]:
     """(to_status, button label) for the moves the table allows from here and the user's role may make."""
     actions = []
     for to_status in next_statuses(case.status):
-        if to_status == CaseStatus.CLOSED:
-            continue  # closing has its own form (reason required)
+        rule = CASE_TRANSITIONS[(case.status, to_status)]
+        if to_status == CaseStatus.CLOSED or rule.needs_outcome:
+            continue  # closing and resolving have their own forms (reason, outcome): never one click
         if user.has_capability(CASE_TRANSITIONS[(case.status, to_status)].capability):
             actions.append((to_status, str(STATUS_ACTION_LABELS.get(to_status, to_status))))
     return actions
@@ -371,6 +377,8 @@ def _detail_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[st
         and (case.status, CaseStatus.CLOSED) in CASE_TRANSITIONS
         and user.has_capability(CASE_TRANSITIONS[(case.status, CaseStatus.CLOSED)].capability)
     )
+    resolve_rule = CASE_TRANSITIONS.get((case.status, CaseStatus.DONE))
+    can_resolve = can_manage and resolve_rule is not None and user.has_capability(resolve_rule.capability)
     can_refer = can_manage and case.is_open and user.has_capability(Capability.SEND_REFERRALS)
     own_plan = next((plan for plan in case.plans.all() if plan.agency_id == user.agency_id), None)
     now = timezone.now()
@@ -380,11 +388,13 @@ def _detail_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[st
     ]
     context: dict[str, Any] = {
         "case": case,
-        "person": case.person,
+        # The case agency reads the person as far as the sharing rule allows (its own registry: fully).
+        "person": case.person if IDENTITY in case_sections_for(user, case) else None,
         "destination": country_name(case.destination_country) if case.destination_country else "",
         "timeline": _timeline(case),
         "can_manage": can_manage,
         "can_close": can_close,
+        "can_resolve": can_resolve,
         "can_refer": can_refer,
         "status_actions": _status_actions(user, case) if can_manage else [],
         "open_referrals": [referral for referral, _running in referrals if referral.is_open],
@@ -401,6 +411,8 @@ def _detail_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[st
         colleagues = User.objects.filter(agency_id=user.agency_pk, is_active=True).order_by("first_name", "username")
         context.update(
             status_form=forms.get("status") or StatusForm(initial={"to_status": CaseStatus.CLOSED}),
+            resolve_form=forms.get("resolve")
+            or StatusForm(initial={"to_status": CaseStatus.DONE}, auto_id="resolve_%s"),
             note_form=forms.get("timeline") or NoteForm(),
             task_form=forms.get("tasks") or TaskForm(colleagues=colleagues),
             assessment_form=forms.get("assessments") or AssessmentForm(),
@@ -417,6 +429,9 @@ def _detail_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[st
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
+    record_access(
+        actor=request.user, person=case.person, sections=case_sections_for(request.user, case), context="case"
+    )
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
@@ -471,7 +486,8 @@ def _post_section(
 def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk)
     _require(request, Capability.MANAGE_CASES)
-    form = StatusForm(request.POST)
+    resolving = request.POST.get("to_status") == CaseStatus.DONE
+    form = StatusForm(request.POST, auto_id="resolve_%s") if resolving else StatusForm(request.POST)
     if form.is_valid():
         to_status = form.cleaned_data["to_status"]
         try:
@@ -481,6 +497,7 @@ def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
                 to_status=to_status,
                 reason=form.cleaned_data.get("reason") or "",
                 closure_reason=form.cleaned_data.get("closure_reason") or "",
+                outcome=form.cleaned_data.get("outcome") or "",
             )
         except InvalidData as error:
             form.add_service_errors(error)
@@ -489,7 +506,8 @@ def change_status(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The case is now: %(status)s.") % {"status": CaseStatus(to_status).label})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/detail.html", _detail_context(request, case, status=form), status=400)
+    forms = {"resolve": form} if resolving else {"status": form}
+    return render(request, "cases/detail.html", _detail_context(request, case, **forms), status=400)
 
 
 @require_POST

@@ -26,6 +26,8 @@ from sinergi.changes.feed import seal_events
 from sinergi.changes.selectors import changes_page, snapshot_for
 from sinergi.linkage.fields import FIELD_HELP
 from sinergi.registry.api import ErrorOut
+from sinergi.registry.models import Person
+from sinergi.sharing.access import record_access
 from sinergi.sources.services import IncomingRecord, SourceError
 
 router = Router(tags=["changes"])
@@ -96,14 +98,14 @@ def list_changes(
     # Number the events committed since the last read before serving them (see feed.seal_events).
     seal_events()
     page = changes_page(request.user, since=cursor, limit=size)
-    contact_shared: dict[int, bool] = {}
+    sections_cache: dict[int, frozenset[str]] = {}
     changes = [
         ChangeOut(
             cursor=event.cursor or 0,
             op=event.op,
             person_id=event.person_id,
             at=event.at,
-            person=snapshot_for(request.user, event, contact_shared) or None,
+            person=snapshot_for(request.user, event, sections_cache) or None,
         )
         for event in page.events
     ]
@@ -115,6 +117,9 @@ def list_changes(
             summary=f"{len(changes)} changes after cursor {cursor}",
             detail={"since": cursor, "next_cursor": page.next_cursor, "count": len(changes)},
         )
+        # Another agency's person read through the feed: one access-log line per person, like opening it.
+        for person in Person.objects.filter(pk__in=sections_cache.keys()):
+            record_access(actor=request.user, person=person, sections=sections_cache[person.pk], context="changes")
     return Status(200, ChangesOut(changes=changes, next_cursor=page.next_cursor, has_more=page.has_more))
 
 
@@ -133,7 +138,7 @@ def _without_nul(value: str | None) -> str | None:
 
 
 class PushRecordIn(Schema):
-    """One record as the partner system holds it: standard fields (sinergi.linkage.FIELDS) as text."""
+    """One record as the partner system holds it: standard fields (`normalisation.SOURCE_FIELDS`) as text."""
 
     # An unknown field is a typo (`nama`, `tgl_lahir`) that would otherwise be dropped without a word.
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -152,6 +157,11 @@ class PushRecordIn(Schema):
     address: str | None = _text("address")
     region_code: str | None = _text("region_code")
     other_id: str | None = _text("other_id")
+    destination_country: str | None = Field(
+        None,
+        description="Country of placement abroad: ISO code (MY) or name (Malaysia, Arab Saudi, Saudi Arabia). "
+        "Not used for matching: it adds a stay abroad to the person unless one to that country is recorded.",
+    )
 
     @field_validator("*", mode="after")
     @classmethod

@@ -63,6 +63,8 @@ USERS = [
     DemoUser("dinsos.petugas", "Petugas Dinsos Palu", "dinsos-palu", (Role.PETUGAS,)),
     DemoUser("admin", "Administrator", "bp3mi-sulteng", (Role.ADMIN,), is_superuser=True),
 ]
+# The README walkthrough's persons: other demo seeders leave them without cases.
+WALKTHROUGH_NAMES = ("Soeharto", "Siti Aminah", "I Wayan Sudarta")
 # Persons every demo has, so the walkthrough in the README works: two spellings of one name, a common name.
 FIXED_PERSONS = [
     services.PersonData(

@@ -21,8 +21,8 @@ from sinergi.api.auth import require_scope
 from sinergi.imports import services
 from sinergi.imports.models import BatchStatus, ImportBatch, ImportRow, RowAction
 from sinergi.imports.selectors import batches_visible_to, get_batch_for_user
-from sinergi.linkage import FIELDS
 from sinergi.registry.api import ErrorOut
+from sinergi.sources.normalisation import SOURCE_FIELDS
 from sinergi.sources.services import SourceError
 
 router = Router(tags=["imports"])
@@ -114,7 +114,7 @@ def list_imports(request: AuthedRequest, limit: int = 50) -> list[BatchOut]:
         "optionally `mapping`, a JSON object of standard field -> column, e.g. "
         '`{"full_name": "Nama Lengkap", "nik": "NIK", "birth_date": "Tgl Lahir"}`. Without `mapping` the '
         "source's saved mapping is used, else columns are recognised by name. Fields: "
-        + ", ".join(FIELDS)
+        + ", ".join(SOURCE_FIELDS)
         + ". The answer's status is ANALYSING (poll `GET /{id}`), or FAILED with `error` when the file "
         "cannot be read. 422: not CSV/XLSX, too big, empty, or a mapping that does not fit the file."
     ),
@@ -228,3 +228,21 @@ def resume(request: AuthedRequest, batch_id: int) -> Any:
     except services.ImportRefused as refused:
         return Status(409, ErrorOut(detail=str(refused)))
     return Status(202, _batch_out(get_batch_for_user(request.user, batch_id)))
+
+
+@router.post(
+    "/{batch_id}/cancel",
+    response={200: BatchOut, 409: ErrorOut},
+    summary="Cancel an import at any stage (mapping, checking, preview, importing)",
+    description=(
+        "A check or an import in progress stops after the chunk it is working on. Rows already imported stay "
+        "imported (`counts` says how many); nothing else is. 409 when the import is already over (done, failed)."
+    ),
+)
+def cancel(request: AuthedRequest, batch_id: int) -> Any:
+    require_scope(request, "persons:write")
+    try:
+        batch = services.cancel_import(actor=request.user, batch_id=batch_id)
+    except services.ImportRefused as refused:
+        return Status(409, ErrorOut(detail=str(refused)))
+    return Status(200, _batch_out(batch))

@@ -15,11 +15,12 @@ from typing import Final
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sinergi.linkage import FIELDS
+from sinergi.sources.normalisation import SOURCE_FIELDS
 
 # Folded column name -> standard field. The first column that matches a field takes it.
 GUESSES: Final[dict[str, str]] = {
-    **dict.fromkeys(("id", "no", "nomor urut", "no urut", "id pmi", "id record", "kode", "record id"), "id"),
+    # Not "No" / "No. urut": a row counter, renumbered in every export, would link unrelated persons over time.
+    **dict.fromkeys(("id", "id pmi", "id record", "kode", "record id", "id sumber"), "id"),
     **dict.fromkeys(
         ("nama", "nama lengkap", "nama pmi", "nama cpmi", "nama sesuai ktp", "name", "full name", "nama pekerja"),
         "full_name",
@@ -66,6 +67,18 @@ GUESSES: Final[dict[str, str]] = {
         ),
         "region_code",
     ),
+    **dict.fromkeys(
+        (
+            "negara penempatan",
+            "negara tujuan",
+            "negara tujuan penempatan",
+            "negara",
+            "negara kerja",
+            "destination country",
+            "country",
+        ),
+        "destination_country",
+    ),
     **dict.fromkeys(("no sisko", "id sisko", "no pmi", "nomor pmi", "id dtks", "no dtks", "other id"), "other_id"),
 }
 
@@ -84,6 +97,7 @@ FIELD_LABELS: Final = {
     "address": gettext_lazy("Address"),
     "region_code": gettext_lazy("Region code (Kemendagri)"),
     "other_id": gettext_lazy("Other id (Sisko P2MI, DTKS)"),
+    "destination_country": gettext_lazy("Country of placement"),
 }
 
 _PUNCTUATION: Final = re.compile(r"[\s._\-/:()#]+")
@@ -99,13 +113,13 @@ def guess_mapping(columns: Sequence[str], saved: Mapping[str, str] | None = None
     mapping: dict[str, str] = {}
     present = [column for column in columns if column]
     for name, column in (saved or {}).items():
-        if name in FIELDS and column in present and column not in mapping.values():
+        if name in SOURCE_FIELDS and column in present and column not in mapping.values():
             mapping[name] = column
     for column in present:
         if column in mapping.values():
             continue
         folded = fold(column)
-        guess = folded.replace(" ", "_") if folded.replace(" ", "_") in FIELDS else GUESSES.get(folded)
+        guess = folded.replace(" ", "_") if folded.replace(" ", "_") in SOURCE_FIELDS else GUESSES.get(folded)
         if guess is not None and guess not in mapping:
             mapping[guess] = column
     return mapping
@@ -115,7 +129,7 @@ def check_mapping(columns: Sequence[str], mapping: Mapping[str, str]) -> list[st
     """Problems with a chosen mapping (standard field -> column), each saying what to change."""
     problems = []
     for name, column in mapping.items():
-        if name not in FIELDS:
+        if name not in SOURCE_FIELDS:
             problems.append(_("Unknown field %(field)s.") % {"field": name})
         elif column not in columns:
             problems.append(_("The file has no column %(column)s. Choose one of its columns.") % {"column": column})

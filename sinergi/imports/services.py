@@ -18,13 +18,23 @@ continues with the first row not applied, and reaches the state an uninterrupted
 Only one run works on a batch at a time: each run carries the batch's ``run_token`` and stops at its next
 chunk when a resume has replaced it. Confirming is a conditional UPDATE (PREVIEW -> APPLYING), so a double
 click or two operators confirming at once start one run.
+
+Cancelling works at every stage (``cancel_import``): a run that is checking or applying stops at its next
+chunk; rows already imported stay imported and the page says how many. A worker asked to stop (SIGTERM,
+``request_shutdown``) ends its run between two chunks too and leaves the batch resumable at once; a worker
+that starts resumes such runs by itself (``resume_stalled_imports``), as it does runs whose heartbeat went
+silent. Files up to ``SINERGI_IMPORT_SMALL_BYTES`` go to the ``imports-small`` queue, bigger ones to
+``imports-large``, so a three-row file never waits behind a million-row check (docs/imports.md "Workers").
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -47,21 +57,31 @@ from sinergi.audit.events import RequestOrigin, current_origin, record_event
 from sinergi.imports.columns import check_mapping, guess_mapping
 from sinergi.imports.models import BatchStatus, ImportBatch, ImportRow, RowAction
 from sinergi.imports.selectors import get_batch_for_user
-from sinergi.imports.uploads import UploadRefused, check_upload, delete_stored, safe_file_name, store_upload
+from sinergi.imports.uploads import (
+    UploadRefused,
+    check_upload,
+    delete_stored,
+    safe_file_name,
+    store_upload,
+    upload_dir,
+)
 from sinergi.linkage.issues import LinkageError
-from sinergi.linkage.tables import OpenTable, TableRow, open_table
+from sinergi.linkage.tables import OpenTable, TableLimits, TableRow, open_table
 from sinergi.sources import services as sources
 from sinergi.sources.models import DataSource
 from sinergi.sources.normalisation import RecordIssue, cell_text
 
 S = BatchStatus
+logger = logging.getLogger(__name__)
+SMALL_QUEUE: Final = "imports-small"
+LARGE_QUEUE: Final = "imports-large"
 
 # Which status may follow which; every change goes through `_move` or a conditional UPDATE that names both.
 TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     S.MAPPING: frozenset({S.ANALYSING, S.CANCELLED, S.FAILED}),
-    S.ANALYSING: frozenset({S.PREVIEW, S.FAILED}),
+    S.ANALYSING: frozenset({S.PREVIEW, S.FAILED, S.CANCELLED}),
     S.PREVIEW: frozenset({S.APPLYING, S.ANALYSING, S.CANCELLED}),
-    S.APPLYING: frozenset({S.DONE}),
+    S.APPLYING: frozenset({S.DONE, S.CANCELLED}),
     S.FAILED: frozenset(),
     S.DONE: frozenset(),
     S.CANCELLED: frozenset(),
@@ -83,6 +103,42 @@ class InvalidMapping(ImportRefused):
 
 class _Superseded(Exception):
     """This run is no longer the batch's run (resumed elsewhere, cancelled): stop without touching it."""
+
+
+class _ShuttingDown(Exception):
+    """The worker was asked to stop: end the run between two chunks, leaving the batch resumable."""
+
+
+# Set by the worker's SIGTERM handler (``request_shutdown``); runs look at it between chunks.
+_shutdown = threading.Event()
+
+
+def request_shutdown() -> None:
+    _shutdown.set()
+
+
+def shutdown_requested() -> bool:
+    return _shutdown.is_set()
+
+
+def _between_chunks(batch_id: int, run_token: str) -> None:
+    """Where a long run may stop: on shutdown it says at once that it stopped (the batch can be resumed)."""
+    if _shutdown.is_set():
+        ImportBatch.objects.filter(pk=batch_id, run_token=run_token).update(heartbeat_at=None)
+        raise _ShuttingDown
+
+
+def table_limits() -> TableLimits:
+    return TableLimits(
+        max_rows=int(getattr(settings, "SINERGI_IMPORT_MAX_ROWS", 1_000_000)),
+        max_cell_chars=int(getattr(settings, "SINERGI_IMPORT_MAX_CELL_CHARS", 32_767)),
+        max_unpacked_bytes=int(getattr(settings, "SINERGI_IMPORT_MAX_UNPACKED_BYTES", 1 << 30)),
+    )
+
+
+def queue_for(batch: ImportBatch) -> str:
+    small = int(getattr(settings, "SINERGI_IMPORT_SMALL_BYTES", 5 * 1024 * 1024))
+    return SMALL_QUEUE if batch.file_size <= small else LARGE_QUEUE
 
 
 def chunk_rows() -> int:
@@ -148,6 +204,46 @@ def start_import(
     else:
         source = sources.get_or_create_source(actor=actor, name=source_name)
     path, sha256, size = store_upload(upload)
+    try:
+        batch = _create_batch(actor, upload, source, path, sha256, size, language)
+    except BaseException:
+        delete_stored(str(path))  # no batch refers to it: do not leave it behind
+        raise
+    try:
+        table = open_table(path, limits=table_limits())
+        samples = _samples(table)
+    except LinkageError as problem:
+        _fail(batch, batch.status, problem.issue.message(batch.language))
+        return batch
+    except Exception:
+        logger.exception("Reading the header of import %s failed", batch.pk)
+        _fail(batch, batch.status, _unexpected_message())
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        columns=list(table.columns),
+        samples=samples,
+        column_mapping=guess_mapping(table.columns, source.column_mapping),
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def _unexpected_message() -> str:
+    return _(
+        "Checking the file stopped on an unexpected error; nothing was imported. Upload the file again; "
+        "if it fails again, send it to your administrator."
+    )
+
+
+def _create_batch(
+    actor: User,
+    upload: UploadedFile[bytes],
+    source: DataSource,
+    path: Path,
+    sha256: str,
+    size: int,
+    language: str,
+) -> ImportBatch:
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             source=source,
@@ -167,18 +263,6 @@ def start_import(
             summary=batch.file_name,
             detail={"source": source.name, "bytes": size},
         )
-    try:
-        table = open_table(path)
-        samples = _samples(table)
-    except LinkageError as problem:
-        _fail(batch, batch.status, problem.issue.message(batch.language))
-        return batch
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        columns=list(table.columns),
-        samples=samples,
-        column_mapping=guess_mapping(table.columns, source.column_mapping),
-    )
-    batch.refresh_from_db()
     return batch
 
 
@@ -234,21 +318,43 @@ def choose_mapping(*, actor: User, batch_id: int, mapping: Mapping[str, str], re
 
 @transaction.atomic
 def cancel_import(*, actor: User, batch_id: int) -> ImportBatch:
-    """Drop an import that was not confirmed: its file and its preview rows go, nothing was imported."""
+    """Stop an import at any stage; its file goes. Before it was confirmed nothing was imported and its
+    preview rows go. While it is being imported, the run stops after the chunk it is writing (this waits for
+    that chunk's lock): the rows already imported stay, ``counts`` says how many, the others are dropped."""
     _require(actor)
     batch = get_batch_for_user(actor, batch_id, for_update=True)
     if batch.status == S.CANCELLED:
         return batch  # a second click
-    if batch.status not in (S.MAPPING, S.PREVIEW):
+    if S.CANCELLED not in TRANSITIONS[batch.status]:
         raise ImportRefused(
-            _("Only an import that was not confirmed can be cancelled; this one is %(status)s.")
-            % {"status": batch.get_status_display()}
+            _("This import is %(status)s; it is over and cannot be cancelled.") % {"status": batch.get_status_display()}
         )
-    _move(batch, S.CANCELLED, finished_at=timezone.now(), run_token="")
-    ImportRow.objects.filter(batch=batch).delete()
-    transaction.on_commit(partial(delete_stored, batch.stored_path))
-    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
-    record_event(actor=actor, action="import.cancelled", obj=batch, summary=batch.file_name)
+    stage = batch.status
+    stored = batch.stored_path
+    if stage == S.APPLYING:
+        ImportRow.objects.filter(batch=batch, applied=False).delete()
+        counts = {**_action_counts(batch), "REVIEW": int(batch.counts.get("REVIEW", 0))}
+    else:
+        ImportRow.objects.filter(batch=batch).delete()
+        counts = {}
+    _move(
+        batch,
+        S.CANCELLED,
+        finished_at=timezone.now(),
+        run_token="",
+        task_id="",
+        stored_path="",
+        counts=counts,
+        heartbeat_at=None,
+    )
+    transaction.on_commit(partial(delete_stored, stored))
+    record_event(
+        actor=actor,
+        action="import.cancelled",
+        obj=batch,
+        summary=batch.file_name,
+        detail={"stage": stage, "rows_imported": batch.rows_done if stage == S.APPLYING else 0},
+    )
     return batch
 
 
@@ -265,25 +371,20 @@ def run_analysis(batch_id: int, run_token: str) -> None:
             _analyse(batch, run_token)
         except _Superseded:
             return
+        except _ShuttingDown:
+            logger.info("Import %s: check interrupted by shutdown; it will be resumed", batch_id)
+            return
         except LinkageError as problem:
             _fail(batch, S.ANALYSING, problem.issue.message(batch.language), run_token=run_token)
         except (PermissionDenied, ImportRefused) as refused:
             _fail(batch, S.ANALYSING, str(refused), run_token=run_token)
         except Exception:
-            _fail(
-                batch,
-                S.ANALYSING,
-                _(
-                    "Checking the file stopped on an unexpected error; nothing was imported. Upload the file again; "
-                    "if it fails again, send it to your administrator."
-                ),
-                run_token=run_token,
-            )
+            _fail(batch, S.ANALYSING, _unexpected_message(), run_token=run_token)
             raise
 
 
 def _analyse(batch: ImportBatch, run_token: str) -> None:
-    table = open_table(Path(batch.stored_path))
+    table = open_table(Path(batch.stored_path), limits=table_limits())
     mapping = {name: str(column) for name, column in batch.column_mapping.items()}
     problems = check_mapping(table.columns, mapping)
     if problems:
@@ -294,6 +395,7 @@ def _analyse(batch: ImportBatch, run_token: str) -> None:
     for row in table.rows():
         chunk.append(_incoming(row, positions))
         if len(chunk) >= analysis_chunk_rows():
+            _between_chunks(batch.pk, run_token)
             _plan_chunk(batch, run_token, chunk, mapping, state)
             chunk = []
     if chunk:
@@ -451,7 +553,9 @@ def run_apply(batch_id: int, run_token: str) -> None:
     with translation.override(batch.language), _background():
         try:
             while _apply_chunk(batch_id, run_token):
-                pass
+                _between_chunks(batch_id, run_token)
+        except _ShuttingDown:
+            logger.info("Import %s: interrupted by shutdown after a whole chunk; it will be resumed", batch_id)
         except Exception:
             # The run is over: say so at once instead of waiting for the stall timeout, so the page offers
             # "Resume". The chunk that failed was rolled back whole.
@@ -599,19 +703,100 @@ def _enqueue_after_commit(kind: str, batch_id: int, run_token: str) -> None:
 
 def _enqueue(kind: str, batch_id: int, run_token: str) -> None:
     job = analyse_import_task if kind == "analyse" else apply_import_task
-    result = job.enqueue(batch_id, run_token)
+    batch = ImportBatch.objects.filter(pk=batch_id).only("file_size").first()
+    if batch is None:
+        return
+    result = job.using(queue_name=queue_for(batch)).enqueue(batch_id, run_token)
     # Kept to ask the backend later whether the run is still alive (an immediate backend has run it already).
     ImportBatch.objects.filter(pk=batch_id, run_token=run_token).update(task_id=str(result.id)[:64])
 
 
-@task()
+@task(queue_name=SMALL_QUEUE)
 def analyse_import_task(batch_id: int, run_token: str) -> None:
     run_analysis(batch_id, run_token)
 
 
-@task()
+@task(queue_name=SMALL_QUEUE)
 def apply_import_task(batch_id: int, run_token: str) -> None:
     run_apply(batch_id, run_token)
+
+
+def resume_stalled_imports() -> list[int]:
+    """Start a new run for every import whose run died (its worker was killed, stopped or went silent);
+    called by the worker when it starts and then periodically. Returns the batches resumed."""
+    resumed: list[int] = []
+    for batch in ImportBatch.objects.filter(status__in=RUNNING_STATUSES).order_by("pk"):
+        if run_is_alive(batch):
+            continue
+        actor = batch.applied_by if batch.status == S.APPLYING else batch.created_by
+        try:
+            with transaction.atomic():
+                token = _claim_resume(batch, actor)
+                record_event(
+                    actor=None, action="import.resumed", obj=batch, summary=batch.file_name, detail={"by": "worker"}
+                )
+                _enqueue_after_commit("apply" if batch.status == S.APPLYING else "analyse", batch.pk, token)
+        except ImportRefused:
+            continue  # someone (or another worker) resumed it at the same moment
+        resumed.append(batch.pk)
+    return resumed
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupReport:
+    stored_files: list[str]
+    temporary_uploads: list[str]
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.stored_files)} stored import file(s) no import refers to, "
+            f"{len(self.temporary_uploads)} abandoned temporary upload(s) deleted"
+        )
+
+
+def cleanup_orphan_files(*, older_than: timedelta | None = None) -> CleanupReport:
+    """Delete what a killed upload or run left: files in the import folder that no batch refers to (or whose
+    batch is over), and temporary uploads (``FILE_UPLOAD_TEMP_DIR``) nobody finished receiving.
+
+    Only files untouched for ``older_than`` (default an hour) go: an upload being received or stored right
+    now is younger than that and not yet referred to by its batch."""
+    grace = older_than if older_than is not None else timedelta(hours=1)
+    cutoff = timezone.now().timestamp() - grace.total_seconds()
+    referenced = {
+        str(Path(path).resolve())
+        for path in ImportBatch.objects.exclude(status__in=FINAL_STATUSES)
+        .exclude(stored_path="")
+        .values_list("stored_path", flat=True)
+    }
+    for batch in ImportBatch.objects.filter(status__in=FINAL_STATUSES).exclude(stored_path=""):
+        delete_stored(batch.stored_path)
+        ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(stored_path="")
+    stored = [
+        str(path)
+        for path in _old_files(upload_dir(), cutoff)
+        if str(path.resolve()) not in referenced and _unlinked(path)
+    ]
+    temporary_dir = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
+    temporary = (
+        [str(path) for path in _old_files(Path(temporary_dir), cutoff) if _unlinked(path)] if temporary_dir else []
+    )
+    if stored or temporary:
+        logger.warning("Import cleanup: %s", CleanupReport(stored, temporary))
+    return CleanupReport(stored, temporary)
+
+
+def _old_files(directory: Path, cutoff: float) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return [path for path in directory.iterdir() if path.is_file() and path.stat().st_mtime < cutoff]
+
+
+def _unlinked(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def progress_of(batch: ImportBatch) -> tuple[int, int]:
@@ -629,10 +814,12 @@ __all__ = [
     "can_resume",
     "cancel_import",
     "choose_mapping",
+    "cleanup_orphan_files",
     "confirm_import",
     "plan_of",
     "resume_import",
     "resume_in_foreground",
+    "resume_stalled_imports",
     "run_analysis",
     "run_apply",
     "start_import",

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sinergi.accounts.http import AuthedRequest
@@ -34,6 +35,15 @@ LIST_LIMIT = 50
 ROWS_PER_PAGE = 50
 # The preview's counts, in the order a data officer reads them.
 COUNTED_ACTIONS = (RowAction.CREATE, RowAction.LINK, RowAction.UPDATE, RowAction.UNCHANGED, RowAction.ERROR)
+# What each count means to the data officer: a first link also fills the person's empty fields, which is not
+# an "update" (a value this source sent before that changed), so the labels say so.
+COUNT_LABELS = {
+    RowAction.CREATE: gettext_lazy("New persons"),
+    RowAction.LINK: gettext_lazy("Linked to a registered person (empty fields filled in)"),
+    RowAction.UPDATE: gettext_lazy("Updated: values this source sent before that changed"),
+    RowAction.UNCHANGED: gettext_lazy("Unchanged since this source's last import"),
+    RowAction.ERROR: gettext_lazy("Rows with errors (skipped)"),
+}
 
 
 def _require_importer(request: AuthedRequest) -> None:
@@ -151,7 +161,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         rows = rows.filter(action__in=[RowAction.CREATE, RowAction.LINK, RowAction.UPDATE])
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    counts = [(RowAction(action).label, action, int(batch.counts.get(action, 0))) for action in COUNTED_ACTIONS]
+    counts = [(COUNT_LABELS[action], action, int(batch.counts.get(action, 0))) for action in COUNTED_ACTIONS]
     context = {
         **_progress_context(batch),
         "counts": counts,
@@ -201,6 +211,14 @@ def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         services.cancel_import(actor=request.user, batch_id=pk)
     except services.ImportRefused as refused:
         messages.error(request, str(refused))
+        return redirect("imports:detail", pk=pk)
+    batch = get_batch_for_user(request.user, pk)
+    if batch.rows_done:
+        messages.success(
+            request,
+            _("The import was stopped; %(done)s rows already imported stay, the others were not imported.")
+            % {"done": batch.rows_done},
+        )
         return redirect("imports:detail", pk=pk)
     messages.success(request, _("The import was cancelled; nothing was imported and the file was deleted."))
     return redirect("imports:list")

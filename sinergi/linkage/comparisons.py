@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 # Similarity cut-offs (Jaro-Winkler, 0-1) tuned on the synthetic benchmark.
 NAME_CLOSE: Final = 0.92
 NAME_PHONETIC_CLOSE: Final = 0.88
 NAME_LOOSE: Final = 0.80
+NAME_TYPED: Final = 0.85  # "Rukni" / "Rukmini", "Hedbra" / "Hendra"
 PLACE_CLOSE: Final = 0.88
 ADDRESS_CLOSE: Final = 0.90
 DATE_NEAR_DAYS: Final = 3
@@ -49,11 +50,15 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
 # belong to one person; otherwise they say nothing (a null level, weight 0).
 SAME_PERSON_POSSIBLE: Final = (
     "(name_key_l IS NULL OR name_key_r IS NULL OR name_key_l = name_key_r OR name_inf_key_l = name_inf_key_r "
-    "OR name_phon_l = name_phon_r OR name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
+    "OR name_phon_l = name_phon_r OR ((name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
+    f"AND jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}) "
+    f"OR jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_TYPED}) "
     f"AND ({_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR abs(year({_BIRTH_L}) - year({_BIRTH_R})) <= 1 "
     f"OR (month({_BIRTH_L}) = month({_BIRTH_R}) AND day({_BIRTH_L}) = day({_BIRTH_R})))"
 )
-"""Names that sound alike in full, first or last informative word, and birth dates at most a year or a typo apart."""
+"""Names that sound alike in full (or in the first or last informative word, the rest loosely alike: not
+two siblings' given names before one family name) or are spelt alike (a typo), and birth dates at most a
+year or a typo apart."""
 
 
 # Few random pairs pass that gate (about one in two thousand), too few for
@@ -62,14 +67,23 @@ SAME_PERSON_POSSIBLE: Final = (
 HOUSEHOLD_U_FLOOR: Final = 0.001
 
 
-def _household(comparison: dict[str, Any]) -> dict[str, Any]:
-    """The comparison with a first level that ignores it when name or birth date rule out one person."""
+def _household(comparison: dict[str, Any], *, counted_by: Iterable[str] = ()) -> dict[str, Any]:
+    """The comparison with a first level that ignores it when name or birth date rule out one person.
+
+    ``counted_by``: household comparisons checked before this one. One family
+    shares its KK, its address and often its phone, so when an earlier one
+    agrees, this one is ignored too: the household's evidence counts once.
+    """
     levels = comparison["comparison_levels"]
     gate = _level(f"NOT ({SAME_PERSON_POSSIBLE})", "Name or birth date rule out one person", null=True)
+    earlier = [f"({column}_l = {column}_r)" for column in counted_by]
+    if earlier:
+        already = _level(" OR ".join(earlier), "The household agrees on " + " or ".join(counted_by), null=True)
+        return {**comparison, "comparison_levels": [levels[0], gate, already, *levels[1:]]}
     return {**comparison, "comparison_levels": [levels[0], gate, *levels[1:]]}
 
 
-HOUSEHOLD_COMPARISONS: Final = frozenset({"kk", "phone", "address", "region"})
+HOUSEHOLD_COMPARISONS: Final = frozenset({"kk", "phone", "address", "region", "birth_place"})
 
 
 def _else() -> dict[str, Any]:
@@ -101,13 +115,16 @@ def name_comparison() -> dict[str, Any]:
                 f">= {NAME_PHONETIC_CLOSE}",
                 "Same phonetic key, close spelling",
             ),
-            _level(f"jaro_winkler_similarity(name_key_l, name_key_r) >= {NAME_CLOSE}", "Close spelling"),
+            # On the informative words: "Siti " in front of two different names
+            # would otherwise give them Jaro-Winkler's prefix bonus ("Siti
+            # Febriani" / "Siti Suriani": 0.93, a close spelling).
+            _level(f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_CLOSE}", "Close spelling"),
             _level(f"{contained} AND {shared_rare}", "One name inside the other, with a rare token"),
             _level(shared_rare, "Share a rare token"),
             _level(contained, "One name inside the other, common tokens"),
             _level(
                 "list_has_any(name_inf_tokens_l, name_inf_tokens_r) OR "
-                f"jaro_winkler_similarity(name_key_l, name_key_r) >= {NAME_LOOSE}",
+                f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}",
                 "Share a common token or loosely similar",
             ),
             _else(),
@@ -145,9 +162,9 @@ def birth_date_comparison() -> dict[str, Any]:
             ),
             _level(
                 f"({year} AND ({month} OR {day})) OR ({month} AND {day} AND "
-                f"abs(year({_BIRTH_L}) - year({_BIRTH_R})) = 1) OR "
+                f"levenshtein(CAST(year({_BIRTH_L}) AS VARCHAR), CAST(year({_BIRTH_R}) AS VARCHAR)) <= 1) OR "
                 f"abs(date_diff('day', {_BIRTH_L}, {_BIRTH_R})) <= {DATE_NEAR_DAYS}",
-                "One part differs, or within a few days",
+                "One part differs (a year in one digit), or within a few days",
             ),
             _level(year, "Same year only"),
             _else(),
@@ -168,21 +185,95 @@ def sex_comparison() -> dict[str, Any]:
     )
 
 
+# Levels whose evidence is conditional on what the birth date, sex and
+# region comparisons already counted (see nik_comparison). u: how often two
+# *different* people show the pattern given that agreement -- nearly always:
+# people born the same day, of the same sex, in the same district differ only
+# in the serial (a NIK is unique), and people born the same day differ in the
+# region part. m: how often one person's two NIKs show it given the same
+# agreement -- a typo that happens to give another valid NIK, taken to be one
+# in a hundred. Random sampling cannot see the first, and EM on a few thousand
+# pairs does not see enough of the second, so both are fixed: about -6.6 bits.
+NIK_NEIGHBOUR_U: Final = 0.99
+NIK_NEIGHBOUR_M: Final = 0.01
+
+
 def nik_comparison() -> dict[str, Any]:
+    """The NIK by its parts: region (digits 1-6), birth date and sex (7-12), serial (13-16).
+
+    The region, birth date and sex a NIK embeds are counted by the region,
+    birth date and sex comparisons (the NIK's stand in for missing ones). What
+    the NIK adds beyond them is the serial, which tells apart people born the
+    same day in the same district. So two NIKs that agree except in the serial
+    (or except in the district, with the same birth date and sex) are not
+    "nearly the same NIK" -- they are what any two such people have -- and
+    these levels carry a *conditional* u: how often different people differ
+    there *given* the agreement already counted elsewhere, nearly always. Their
+    weight is then about log2(m), evidence against unless a typo is likely,
+    and a clearly different name is never outweighed by them.
+    """
+    typed_or_rounded = (
+        "nik_serial_l IS NULL OR nik_serial_r IS NULL OR nik_serial_l LIKE '%0' OR nik_serial_r LIKE '%0'"
+    )
     return _comparison(
         "nik",
-        "NIK: exact, or one or two typed digits apart (including two digits swapped)",
-        # Both sides have exactly 16 digits, so the Hamming distance counts
-        # mistyped digits, and a transposition is two of them. It is also some
-        # seventy times faster in DuckDB than an edit distance.
+        "NIK by its parts (region, birth date and sex, serial); evidence beyond date, sex and region",
         [
-            _null_either("nik_digits"),
+            _null_either("nik_prefix15"),
             _level("nik_digits_l = nik_digits_r", "Same NIK"),
-            _level("hamming(nik_digits_l, nik_digits_r) <= 1", "NIK one digit apart"),
-            _level("hamming(nik_digits_l, nik_digits_r) <= 2", "NIK two digits apart (or swapped)"),
+            # The 16th digit rounded to 0 by Excel (detected: serial 0000; or
+            # not: a serial ending in 0). The fifteen surviving digits are the
+            # head, already counted, and the first three serial digits, which
+            # different people of one head share too (serials start at 0001):
+            # nothing more to count.
+            _level(
+                f"nik_prefix15_l = nik_prefix15_r AND ({typed_or_rounded})",
+                "NIK the same as far as Excel left it (region, date and sex counted elsewhere)",
+                null=True,
+            ),
+            # Serials are counted from 0001 per district, birth date and sex,
+            # so two real ones differ in the last digits; apart in the first
+            # two digits, one of them was mistyped.
+            _level(
+                "nik_head_l = nik_head_r AND substr(nik_serial_l, 1, 2) <> substr(nik_serial_r, 1, 2)",
+                "Same region, birth date and sex in the NIK; a serial mistyped",
+            ),
+            _fixed(
+                _level("nik_head_l = nik_head_r", "Same region, birth date and sex in the NIK; another serial"),
+            ),
+            # A region part that is no district (the NIK fails its checks) was mistyped.
+            _level(
+                "nik_date_sex_l = nik_date_sex_r "
+                "AND ((nik_l IS NULL AND nik_digits_l IS NOT NULL) OR (nik_r IS NULL AND nik_digits_r IS NOT NULL))",
+                "Same birth date and sex in the NIK; a region mistyped",
+            ),
+            _fixed(
+                _level("nik_date_sex_l = nik_date_sex_r", "Same birth date and sex in the NIK; another district"),
+            ),
+            # A typo in the date part: same region and serial, one or two digits
+            # apart, and not two NIKs that each agree with their own record's
+            # birth date (people born a day apart in one district, both serial
+            # 0001; or twins of each sex, whose NIKs differ in the day's +40).
+            _level(
+                "nik_region_l = nik_region_r AND nik_serial_l = nik_serial_r "
+                "AND hamming(nik_digits_l, nik_digits_r) <= 2 "
+                "AND NOT coalesce(nik_own_date_l AND nik_own_date_r, false)",
+                "NIK one or two digits apart in the birth date part",
+            ),
             _else(),
         ],
     )
+
+
+def _fixed(level: dict[str, Any]) -> dict[str, Any]:
+    """A level whose m and u are conditional on other comparisons' agreement (see NIK_NEIGHBOUR_U)."""
+    return {
+        **level,
+        "m_probability": NIK_NEIGHBOUR_M,
+        "u_probability": NIK_NEIGHBOUR_U,
+        "fix_m_probability": True,
+        "fix_u_probability": True,
+    }
 
 
 def region_comparison() -> dict[str, Any]:
@@ -207,7 +298,9 @@ def region_comparison() -> dict[str, Any]:
     )
 
 
-def _exact(name: str, column: str, description: str, *, tf: bool = False, typo: bool = False) -> dict[str, Any]:
+def _exact(
+    name: str, column: str, description: str, *, tf: bool = False, typo: bool | Literal["swap"] = False
+) -> dict[str, Any]:
     levels = [
         _null_either(column),
         _level(f"{column}_l = {column}_r", f"Same {name}", tf=column if tf else None),
@@ -217,6 +310,14 @@ def _exact(name: str, column: str, description: str, *, tf: bool = False, typo: 
             _level(
                 f"length({column}_l) = length({column}_r) AND hamming({column}_l, {column}_r) <= 1",
                 f"{name} one character apart",
+            )
+        )
+    if typo == "swap":
+        # Two characters mistyped or swapped, as officials type ids: 6503115 / 6501315.
+        levels.append(
+            _level(
+                f"length({column}_l) = length({column}_r) AND hamming({column}_l, {column}_r) <= 2",
+                f"{name} two characters apart (or swapped)",
             )
         )
     levels.append(_else())
@@ -243,11 +344,15 @@ COMPARISONS: Final[dict[str, Any]] = {
     "nik": nik_comparison,
     "kk": lambda: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)")),
     "passport": lambda: _exact("passport", "passport", "Passport number", typo=True),
-    "phone": lambda: _household(_exact("phone", "phone", "Phone number (E.164)")),
-    "birth_place": lambda: _similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True),
-    "address": lambda: _household(_similar("address", "address", "Address line", ADDRESS_CLOSE, tf=False)),
-    "region": lambda: _household(region_comparison()),
-    "other_id": lambda: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)"),
+    "phone": lambda: _household(_exact("phone", "phone", "Phone number (E.164)"), counted_by=("kk",)),
+    # Twins and siblings share a birth place too.
+    "birth_place": lambda: _household(_similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True)),
+    "address": lambda: _household(
+        _similar("address", "address", "Address line", ADDRESS_CLOSE, tf=False), counted_by=("kk", "phone")
+    ),
+    # A KK is issued for one address, so the same KK (or address) already says "same village".
+    "region": lambda: _household(region_comparison(), counted_by=("kk", "address")),
+    "other_id": lambda: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)", typo="swap"),
 }
 
 
@@ -268,6 +373,8 @@ _SAME_DATE_PARTS: Final = (
 BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     # Same NIK digits (valid or not): the strongest single key.
     ("l.nik_digits = r.nik_digits", frozenset({"nik"})),
+    # The same first fifteen digits: a NIK whose 16th digit Excel rounded to 0.
+    ("l.nik_prefix15 = r.nik_prefix15", frozenset({"nik"})),
     # Same phonetic name and year, with month or day agreeing or swapped.
     (
         f"l.name_phon = r.name_phon AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
@@ -291,9 +398,13 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ),
     # Same informative name in the same village (date missing or wrong).
     ("l.name_inf_key = r.name_inf_key AND l.region_village = r.region_village", frozenset({"name", "region"})),
+    # Every identifier and the address: records sharing one are always
+    # compared, however differently names and dates were written.
     ("l.phone = r.phone", frozenset({"phone"})),
     ("l.passport = r.passport", frozenset({"passport"})),
     ("l.other_id = r.other_id", frozenset({"other_id"})),
+    ("l.kk = r.kk", frozenset({"kk"})),
+    ("l.address = r.address", frozenset({"address"})),
     # Without birth dates, names alone must block.
     ("l.name_key = r.name_key", frozenset({"name"})),
     ("l.name_phon = r.name_phon AND l.region_district = r.region_district", frozenset({"name", "region"})),

@@ -22,6 +22,7 @@ class LinkageErrorCode(StrEnum):
     EMPTY_FILE = "empty_file"
     SHEET_NOT_FOUND = "sheet_not_found"
     DUPLICATE_COLUMNS = "duplicate_columns"
+    TOO_LARGE = "too_large"
     BAD_MAPPING = "bad_mapping"
     UNKNOWN_FIELD = "unknown_field"
     UNKNOWN_COLUMN = "unknown_column"

@@ -55,6 +55,7 @@ M_FLOOR: Final = 0.02
 _ARROW_TYPES: Final[dict[str, Any]] = {
     "str": pa.string(),
     "date": pa.date32(),
+    "bool": pa.bool_(),
     "list": pa.list_(pa.string()),
 }
 
@@ -247,6 +248,18 @@ class SplinkSession:
         )
         if model is None:
             self.model = self._train()
+            # Score with the model as saved (m floors applied), not with EM's raw
+            # estimates: the same pairs then get the same scores whether this
+            # run trained the model or loaded it.
+            trained = {
+                **self.model.splink_settings,
+                "retain_intermediate_calculation_columns": self.explain,
+            }
+            self.linker = Linker(
+                list(frames) if len(frames) > 1 else frames[0],
+                self.engine_settings(trained),
+                log_level=logging.ERROR,
+            )
         else:
             self.model = model
             self._time("prior", self._estimate_prior)
@@ -451,9 +464,12 @@ def floor_m_probabilities(settings: dict[str, Any], u_pairs: int) -> dict[str, A
                 level["u_probability"] = 1 / u_pairs
         if comparison["output_column_name"] in HOUSEHOLD_COMPARISONS:
             _raise_agreement_u(levels, HOUSEHOLD_U_FLOOR)
-        total = sum(raised)
+        # Fixed levels keep their m; the others share what is left.
+        fixed = sum(float(level["m_probability"]) for level in levels if level.get("fix_m_probability"))
+        total = sum(value for level, value in zip(levels, raised, strict=True) if not level.get("fix_m_probability"))
         for level, value in zip(levels, raised, strict=True):
-            level["m_probability"] = value / total
+            if not level.get("fix_m_probability"):
+                level["m_probability"] = value / total * (1 - fixed)
         for level in levels:
             # DuckDB sums in parallel, so the last bits vary between runs; rounded,
             # the same data gives the same model and the same hash.

@@ -51,7 +51,7 @@ from sinergi.linkage.dates import parse_date
 from sinergi.linkage.progress import NO_PROGRESS, Progress
 from sinergi.linkage.tables import Cell
 
-# Feature columns and their DuckDB/Arrow types ("str", "date", "list").
+# Feature columns and their DuckDB/Arrow types ("str", "date", "list", "bool").
 FEATURE_TYPES: Final[dict[str, str]] = {
     "unique_id": "str",
     "name_key": "str",
@@ -67,7 +67,13 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "sex": "str",
     "nik": "str",
     "nik_digits": "str",
+    "nik_prefix15": "str",
+    "nik_head": "str",
+    "nik_region": "str",
+    "nik_date_sex": "str",
+    "nik_serial": "str",
     "nik_birth_date": "date",
+    "nik_own_date": "bool",
     "nik_sex": "str",
     "nik_regency": "str",
     "nik_district": "str",
@@ -248,7 +254,7 @@ _GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "name": ("name_key",),
     "birth_date": ("birth_date", "nik_birth_date"),
     "sex": ("sex", "nik_sex"),
-    "nik": ("nik_digits",),
+    "nik": ("nik_digits", "nik_prefix15"),
     "kk": ("kk",),
     "passport": ("passport",),
     "phone": ("phone",),
@@ -271,11 +277,17 @@ def _features(record: Mapping[str, Cell], today: date, report: PreparationReport
         report.birth_date_unreadable += 1
         report.note("birth_date_unreadable", _text(raw_date))
     out["birth_date"] = birth
+    out["sex"] = _SEX.get(_text(record.get("sex")).lower())
+    # Whether the NIK's date and sex are the record's own (None: a date is missing). Its own column,
+    # so that the NIK comparison does not read birth_date (Splink would not train it on a birth-date rule).
+    nik_birth = out["nik_birth_date"]
+    out["nik_own_date"] = (
+        None if birth is None or nik_birth is None else birth == nik_birth and out["sex"] in (None, out["nik_sex"])
+    )
     # The NIK's date stands in for a missing one when blocking.
     birth_any = birth or out["nik_birth_date"]
     out["birth_any"] = birth_any
     out["birth_year"] = str(birth_any.year) if birth_any else None
-    out["sex"] = _SEX.get(_text(record.get("sex")).lower())
 
     phone_text = _text(record.get("phone"))
     phone = phone_e164(phone_text) if phone_text else None
@@ -342,10 +354,16 @@ def _name_features(text: str) -> dict[str, Any]:
 _NO_NIK: Final[dict[str, Any]] = {
     "nik": None,
     "nik_digits": None,
+    "nik_prefix15": None,
+    "nik_head": None,
+    "nik_region": None,
+    "nik_date_sex": None,
+    "nik_serial": None,
     "nik_birth_date": None,
     "nik_sex": None,
     "nik_regency": None,
     "nik_district": None,
+    "nik_own_date": None,
 }
 
 
@@ -355,24 +373,73 @@ def _nik_features(text: str, today: date, report: PreparationReport) -> dict[str
     result = parse_nik(text, regions=_regions(), today=today)
     if result.value is not None:
         parsed = result.value
-        return {
-            "nik": parsed.nik,
-            "nik_digits": parsed.nik,
-            "nik_birth_date": parsed.birth_date,
-            "nik_sex": parsed.sex,
-            # parse_nik returns well-formed dotted codes: dropping the dots is enough.
-            "nik_regency": parsed.regency_code.replace(".", ""),
-            "nik_district": parsed.district_code.replace(".", ""),
-        }
+        return {**_nik_parts(parsed.nik), "nik": parsed.nik, "nik_digits": parsed.nik, **_nik_embedded(parsed)}
+    digits = _SEPARATORS.sub("", text.removeprefix("'"))
+    sixteen = len(digits) == _NIK_LENGTH and digits.isascii() and digits.isdigit()
     if looks_excel_mangled(text):
         report.nik_excel_damaged += 1
         report.note("nik_excel_damaged", text)
-        return _NO_NIK
+        return _damaged_nik(text, digits if sixteen else None, today)
     report.nik_invalid += 1
     report.note("nik_invalid", text)
-    digits = _SEPARATORS.sub("", text.removeprefix("'"))
-    typed = digits if len(digits) == _NIK_LENGTH and digits.isascii() and digits.isdigit() else None
-    return {**_NO_NIK, "nik_digits": typed}
+    if not sixteen:
+        return _NO_NIK
+    return {**_NO_NIK, **_nik_parts(digits), "nik_digits": digits}
+
+
+def _nik_parts(digits: str) -> dict[str, Any]:
+    """The NIK's parts: region (1-6) and birth date with sex (7-12) are the head, 13-16 the serial."""
+    return {
+        "nik_prefix15": digits[:15],
+        "nik_head": digits[:12],
+        "nik_region": digits[:6],
+        "nik_date_sex": digits[6:12],
+        "nik_serial": digits[12:],
+    }
+
+
+def _nik_embedded(parsed: Any) -> dict[str, Any]:
+    return {
+        "nik_birth_date": parsed.birth_date,
+        "nik_sex": parsed.sex,
+        # parse_nik returns well-formed dotted codes: dropping the dots is enough.
+        "nik_regency": parsed.regency_code.replace(".", ""),
+        "nik_district": parsed.district_code.replace(".", ""),
+    }
+
+
+_MANTISSA: Final = re.compile(r"(\d)[.,](\d*)[eE]\+?15")
+
+
+def _damaged_nik(text: str, digits: str | None, today: date) -> dict[str, Any]:
+    """What survived Excel: never the whole NIK (no exact match), but its region, date, sex and most of the serial.
+
+    Sixteen digits whose last was rounded to 0 keep the first fifteen: the
+    head (region, birth date, sex) and three of the four serial digits.
+    Scientific notation (``7.27105E+15``) keeps as many leading digits as the
+    cell showed, the last of them rounded: the regency when at least five
+    survived, the head when thirteen did.
+    """
+    if digits is None:
+        mantissa = _MANTISSA.fullmatch(text.strip())
+        if mantissa is None:
+            return _NO_NIK
+        shown = mantissa[1] + mantissa[2]
+        known = shown[:-1]  # the last digit shown was rounded
+        if len(known) >= 12:
+            digits = known[:12]
+        else:
+            regency = _regions().regency(f"{known[:2]}.{known[2:4]}") if len(known) >= 4 else None
+            return {**_NO_NIK, "nik_regency": known[:4]} if regency is not None else _NO_NIK
+    head = digits[:12]
+    # The head is read by parse_nik with a stand-in serial, so the same rules decide its date and region.
+    parsed = parse_nik(head + "0001", regions=_regions(), today=today).value
+    if parsed is None:
+        return _NO_NIK
+    out = {**_NO_NIK, **_nik_embedded(parsed), "nik_head": head, "nik_region": head[:6], "nik_date_sex": head[6:]}
+    if len(digits) == _NIK_LENGTH:
+        out["nik_prefix15"] = digits[:15]
+    return out
 
 
 class _CachedRegions:

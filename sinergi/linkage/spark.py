@@ -73,6 +73,7 @@ type FileFormat = Literal["parquet", "csv"]
 _SPARK_TYPES: Final[dict[str, T.DataType]] = {
     "str": T.StringType(),
     "date": T.DateType(),
+    "bool": T.BooleanType(),
     "list": T.ArrayType(T.StringType()),
 }
 # Preparation writes each batch's report into the first row of the batch.

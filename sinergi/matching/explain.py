@@ -46,14 +46,27 @@ LEVEL_LABELS: Final[dict[tuple[str, str], Promise]] = {
     ("birth_date", "Same birth date"): _("Same birth date"),
     ("birth_date", "Birth date agrees with the other record's NIK"): _("Birth date agrees with the other record's NIK"),
     ("birth_date", "Day and month swapped"): _("Birth date with day and month swapped"),
-    ("birth_date", "One part differs, or within a few days"): _("Birth date differs in one part or by a few days"),
+    ("birth_date", "One part differs (a year in one digit), or within a few days"): _(
+        "Birth date differs in one part or by a few days"
+    ),
     ("birth_date", "Same year only"): _("Only the birth year agrees"),
     ("birth_date", "ELSE"): _("Birth dates differ"),
     ("sex", "Same sex"): _("Same sex"),
     ("sex", "ELSE"): _("Sex differs"),
     ("nik", "Same NIK"): _("Same NIK"),
-    ("nik", "NIK one digit apart"): _("NIK one digit apart"),
-    ("nik", "NIK two digits apart (or swapped)"): _("NIK two digits apart (or swapped)"),
+    ("nik", "Same region, birth date and sex in the NIK; a serial mistyped"): _(
+        "NIK differs only by a typo in its serial number"
+    ),
+    ("nik", "Same region, birth date and sex in the NIK; another serial"): _(
+        "NIK of someone born the same day in the same district (another serial number)"
+    ),
+    ("nik", "Same birth date and sex in the NIK; a region mistyped"): _(
+        "NIK differs only by a typo in its region digits"
+    ),
+    ("nik", "Same birth date and sex in the NIK; another district"): _(
+        "NIK of someone born the same day in another district"
+    ),
+    ("nik", "NIK one or two digits apart in the birth date part"): _("NIK differs by a typo in its birth date digits"),
     ("nik", "ELSE"): _("NIKs differ"),
     ("kk", "Same kk"): _("Same family card number (KK)"),
     ("kk", "ELSE"): _("Family card numbers differ"),
@@ -104,7 +117,7 @@ def explain(weights: Iterable[Sequence[object]], model: LinkageModel | None = No
     for name, value in weights:
         comparison, bits = str(name), float(str(value))
         if abs(bits) < 1e-9:
-            reading, direction = str(_("Not compared (missing in one record)")), "none"
+            reading, direction = str(_("Not compared (empty in one or both records)")), "none"
         else:
             reading = _reading(comparison, bits, levels)
             direction = "for" if bits > 0 else "against"

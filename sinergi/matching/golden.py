@@ -207,7 +207,7 @@ def display_value(field: str, value: str, regions: dict[str, str] | None = None)
     if field == "sex":
         return str(Sex(value).label) if value in Sex.values else value
     if field == "region_code" and regions and value in regions:
-        return f"{value} {regions[value]}"
+        return regions[value]  # the name people know; the Kemendagri code means nothing to them
     return value
 
 

@@ -36,9 +36,10 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_POST
 def open_notification(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Mark one of the user's notifications read and go to its page (404 for anyone else's)."""
+    """Mark one of the user's notifications read and go to its page (404 for anyone else's). A POST: a GET
+    must not change state (a link preview or prefetch would mark it read)."""
     notification = request.user.notifications.filter(pk=pk).first()
     if notification is None:
         raise Http404

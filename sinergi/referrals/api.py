@@ -21,7 +21,6 @@ from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.models import User
 from sinergi.api.auth import require_scope
 from sinergi.cases.api import AssessmentIn, AssessmentOut, _assessment_out
-from sinergi.cases.models import Assessment, Attachment, Case, CaseNote
 from sinergi.cases.selectors import get_case_for_user
 from sinergi.cases.services import AssessmentData
 from sinergi.directory.models import Service
@@ -33,9 +32,12 @@ from sinergi.referrals.models import (
     Referral,
     ReferralStatus,
 )
-from sinergi.referrals.selectors import get_referral_for_user, referrals_visible_to, shared_sections_for
+from sinergi.referrals.selectors import get_referral_for_user, referrals_visible_to, shared_case_for
 from sinergi.registry.api import EpisodeOut, ErrorOut, FamilyOut, PhoneOut, episode_out
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.access import record_access
+from sinergi.sharing.sections import SHAREABLE_SECTIONS
+from sinergi.sharing.shared_case import SharedCase
 from sinergi.sop.models import SharedSection
 
 router = Router(tags=["referrals"])
@@ -275,75 +277,71 @@ def _service_out(service: Service) -> ServiceOut:
     )
 
 
-def _shared_case(case: Case, referral: Referral, sections: frozenset[str]) -> SharedCaseOut:
-    """Only the sections `sections` names are read at all, so nothing else can leak into the answer."""
-    shared = SharedCaseOut(sections=sorted(sections))
-    person = case.person
-    if SharedSection.IDENTITY in sections:
-        shared.identity = IdentityOut(
+def _shared_case(shared: SharedCase) -> SharedCaseOut:
+    """The shared case view (``sinergi.sharing.shared_case``) as JSON: the same content the page renders."""
+    sections = shared.sections
+    out = SharedCaseOut(sections=sorted(sections & SHAREABLE_SECTIONS))
+    if shared.person is not None:
+        person = shared.person
+        case = shared.complaint.case if shared.complaint else None
+        out.identity = IdentityOut(
             person_id=person.pk,
             full_name=person.full_name,
             sex=person.sex,
             birth_date=person.birth_date,
             nik=person.nik,
-            flag_child=person.flag_child or case.flag_child,
-            flag_disability=person.flag_disability or case.flag_disability,
-            flag_trafficking=person.flag_trafficking or case.flag_trafficking,
+            # The case's flags belong to the complaint section (they were set from the person's at intake).
+            flag_child=person.is_minor or bool(case and case.flag_child),
+            flag_disability=bool(case and case.flag_disability),
+            flag_trafficking=bool(case and case.flag_trafficking),
         )
-    if SharedSection.CONTACT in sections:
-        shared.contact = ContactOut(
-            phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()],
+    if SharedSection.CONTACT in sections and shared.contact_of is not None:
+        person = shared.contact_of
+        out.contact = ContactOut(
+            phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in shared.phones],
             region_code=person.region_id,
             address_text=person.address_text,
         )
     if SharedSection.FAMILY in sections:
-        shared.family = [
+        out.family = [
             FamilyOut(
                 id=f.pk,
                 relationship=f.relationship,
                 name=f.name,
                 phone=f.phone,
                 is_next_of_kin=f.is_next_of_kin,
-                relative_id=f.relative_id,
+                relative_id=None,
             )
-            for f in person.family.all()
+            for f in shared.family
         ]
-    if SharedSection.MIGRATION in sections:
-        shared.migration = MigrationOut(
+    if SharedSection.MIGRATION in sections and shared.migration_case is not None:
+        case = shared.migration_case
+        out.migration = MigrationOut(
             destination_country=case.destination_country,
             employer=case.employer,
             placement_company=case.placement_company,
             procedural=case.procedural,
-            episodes=[episode_out(e) for e in person.episodes.all()],
+            episodes=[episode_out(e) for e, _country in shared.episodes],
         )
-    if SharedSection.COMPLAINT in sections:
-        shared.complaint = ComplaintOut(
+    if shared.complaint is not None:
+        case = shared.complaint.case
+        out.complaint = ComplaintOut(
             channel=case.channel,
             received_at=case.received_at,
-            categories=[c.code for c in case.categories.all()],
+            categories=[c.code for c in shared.complaint.categories],
             phase=case.phase,
             urgency=case.urgency,
             narrative=case.narrative,
         )
     if SharedSection.ASSESSMENTS in sections:
-        # The owning agency's assessments; other receivers' stay with them (need-to-know).
-        shared.assessments = [
-            _assessment_out(a)
-            for a in Assessment.objects.filter(case=case)
-            .filter(Q(agency_id=case.agency_id) | Q(referral=referral))
-            .select_related("agency", "by")
-        ]
+        out.assessments = [_assessment_out(a) for a in shared.assessments]
     if SharedSection.NOTES in sections:
-        shared.notes = [
-            SharedNoteOut(id=n.pk, text=n.text, by=n.by.display_name, at=n.at)
-            for n in CaseNote.objects.filter(case=case, agency_id=case.agency_id).select_related("by")
-        ]
+        out.notes = [SharedNoteOut(id=n.pk, text=n.text, by=n.by.display_name, at=n.at) for n in shared.notes]
     if SharedSection.ATTACHMENTS in sections:
-        shared.attachments = [
-            AttachmentOut(id=a.pk, kind=a.kind, name=a.original_name, size=a.size, at=a.at)
-            for a in Attachment.objects.filter(case=case, agency_id=case.agency_id)
+        out.attachments = [
+            AttachmentOut(id=a.pk, kind=a.kind, name=a.original_name, size=a.size, at=a.at) for a in shared.attachments
         ]
-    return shared
+    return out
 
 
 def _referral_out(user: User, referral_id: int) -> ReferralOut:
@@ -366,7 +364,8 @@ def _referral_out(user: User, referral_id: int) -> ReferralOut:
         feedback=referral.feedback,
         letter_number=referral.letter_number,
         override_basis=referral.override_basis,
-        override_reason=referral.override_reason,
+        # The supervisor's written reason stays with the sending agency (the page hides it from the receiver).
+        override_reason=referral.override_reason if user.agency_id == referral.from_agency_id else "",
         assigned_to=_name(referral.assigned_to),
         created_at=referral.created_at,
         sent_at=referral.sent_at,
@@ -406,7 +405,7 @@ def _referral_out(user: User, referral_id: int) -> ReferralOut:
             _assessment_out(a)
             for a in referral.assessments.filter(agency_id=referral.to_agency_id).select_related("agency", "by")
         ],
-        shared=_shared_case(case, referral, shared_sections_for(user, referral)),
+        shared=_shared_case(shared_case_for(user, referral)),
     )
 
 
@@ -522,7 +521,11 @@ def create_referral(request: AuthedRequest, payload: ReferralIn) -> Any:
 )
 def referral_detail(request: AuthedRequest, referral_id: int) -> Any:
     require_scope(request, "referrals:read")
-    return Status(200, _referral_out(request.user, referral_id))
+    out = _referral_out(request.user, referral_id)
+    # Reading the person's identity or contact through the referral is in the access log, as on the page.
+    referral = get_referral_for_user(request.user, referral_id)
+    record_access(actor=request.user, person=referral.case.person, sections=out.shared.sections, context="referral")
+    return Status(200, out)
 
 
 _ACTION = {200: ReferralOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

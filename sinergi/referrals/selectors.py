@@ -7,24 +7,23 @@ The receiver sees the case sections the referral shares only while the referral 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.cases.models import Assessment, Attachment, CaseNote
-from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral, ReferralStatus
-from sinergi.registry.countries import country_name
-from sinergi.sop.models import SharedSection
+from sinergi.referrals.models import Referral
+from sinergi.sharing import rules
+from sinergi.sharing.shared_case import SharedCase
+from sinergi.sharing.shared_case import shared_case_for as build_shared_case
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if not user.is_authenticated or not user.has_capability(Capability.VIEW_CASES):
         return Referral.objects.none()
     return Referral.objects.filter(
-        Q(from_agency_id=user.agency_id) | (Q(to_agency_id=user.agency_id) & ~Q(status=ReferralStatus.DRAFT))
+        # The receiver's once it was sent: a draft, and a draft revoked before sending, never reached it.
+        Q(from_agency_id=user.agency_id) | Q(to_agency_id=user.agency_id, sent_at__isnull=False)
     )
 
 
@@ -41,65 +40,23 @@ def get_referral_for_user(user: User, pk: int, *, write: bool = False) -> Referr
 
 
 def shared_sections_for(user: User, referral: Referral) -> frozenset[str]:
-    """Sections of the case this user may see through this referral (everything for the owning agency)."""
-    if referral.case.agency_id == user.agency_id:
-        return frozenset(SharedSection.values)
-    if referral.to_agency_id == user.agency_id and referral.status in RECEIVER_SEES_CASE:
-        return frozenset(referral.shared_sections)
-    return frozenset()
+    """Sections of the case this user may see through this referral (``sinergi.sharing.rules``)."""
+    return rules.referral_sections_for(user, referral)
 
 
 def sections_shared_for_person(user: User, person_id: int) -> frozenset[str]:
-    """Union of the sections that the open referrals of this person's cases share with the user's agency."""
-    rows = Referral.objects.filter(
-        to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE, case__person_id=person_id
-    ).values_list("shared_sections", flat=True)
-    return frozenset(section for sections in rows for section in sections)
+    """Sections of the person's record the user's agency may read (``sinergi.sharing.rules``)."""
+    from sinergi.registry.models import Person
+
+    person = Person.objects.filter(pk=person_id).first()
+    return rules.person_sections_for(user, person) if person is not None else frozenset()
 
 
 def person_ids_shared_with(user: User) -> set[int]:
-    """Persons whose identity an open referral currently shares with the user's agency.
-
-    Filtered in Python: JSON containment is not portable to SQLite, and an agency has few open referrals.
-    """
-    rows = Referral.objects.filter(to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE).values_list(
-        "case__person_id", "shared_sections"
-    )
-    return {person_id for person_id, sections in rows if SharedSection.IDENTITY in sections}
+    """Persons whose identity an open referral from their owner shares with the user's agency."""
+    return rules.person_ids_shared_with(user)
 
 
-def shared_case_for(user: User, referral: Referral, sections: frozenset[str]) -> dict[str, Any]:
-    """The case sections this user may see through the referral; nothing else is loaded."""
-    case, person = referral.case, referral.case.person
-    shared: dict[str, Any] = {}
-    if SharedSection.IDENTITY in sections:
-        shared["person"] = person
-    if SharedSection.CONTACT in sections:
-        shared["phones"] = list(person.phones.all())
-        shared["address"] = ", ".join(
-            part for part in (person.address_text, ", ".join(r.name for r in person.region_path)) if part
-        )
-    if SharedSection.FAMILY in sections:
-        shared["family"] = list(person.family.all())
-    if SharedSection.MIGRATION in sections:
-        shared["episodes"] = [(e, country_name(e.destination_country)) for e in person.episodes.all()]
-    if SharedSection.COMPLAINT in sections:
-        shared["complaint"] = {
-            "categories": list(case.categories.all()),
-            "destination": country_name(case.destination_country) if case.destination_country else "",
-        }
-    if SharedSection.NOTES in sections:
-        shared["notes"] = list(CaseNote.objects.filter(case=case).select_related("by", "agency"))
-    if SharedSection.ATTACHMENTS in sections:
-        shared["attachments"] = list(Attachment.objects.filter(case=case))
-    # Assessments: the owner sees all; a receiver sees its own (they are its records and stay after the
-    # referral closes) and, when the SOP shares the section, the owning agency's — not other receivers'
-    # (need-to-know between agencies).
-    assessments = Assessment.objects.filter(case=case).select_related("agency", "by", "referral")
-    if case.agency_id != user.agency_id:
-        visible_agencies = [user.agency_pk]
-        if SharedSection.ASSESSMENTS in sections:
-            visible_agencies.append(case.agency_id)
-        assessments = assessments.filter(agency_id__in=visible_agencies)
-    shared["assessments"] = list(assessments)
-    return shared
+def shared_case_for(user: User, referral: Referral, sections: frozenset[str] | None = None) -> SharedCase:
+    """The shared case view pages and API render (``sinergi.sharing.shared_case``)."""
+    return build_shared_case(user, referral, sections)

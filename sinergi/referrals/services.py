@@ -40,6 +40,7 @@ from sinergi.referrals.models import (
 from sinergi.referrals.selectors import get_referral_for_user
 from sinergi.referrals.workflow import REFERRAL_TRANSITIONS, Side
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.rules import sender_may_share
 from sinergi.sop.calendar import due_at
 from sinergi.sop.models import SopDocument, SopRoute
 
@@ -191,7 +192,9 @@ def send_referral(*, actor: User, referral_id: int, override: ConsentOverride | 
     now = timezone.now()
     referral.sop_route = route
     referral.consent = consent
-    referral.shared_sections = list(route.shared_sections)
+    # Only the sending agency's own data travels: never what it was itself shown (sinergi.sharing.rules).
+    may_share = sender_may_share(referral.case)
+    referral.shared_sections = [section for section in route.shared_sections if section in may_share]
     referral.sent_at = now
     referral.letter_number = letter_number(
         referral.from_agency, timezone.localtime(now).year, timezone.localtime(now).month

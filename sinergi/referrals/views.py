@@ -16,14 +16,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sinergi.accounts.http import AuthedRequest
@@ -39,10 +38,17 @@ from sinergi.referrals.forms import (
     ReasonForm,
     ServiceLogForm,
 )
+from sinergi.referrals.inbox import (
+    DIRECTIONS,
+    INBOX_TABS,
+    history_filter,
+    inbox_conditions,
+    person_name_for,
+    running_deadlines,
+)
 from sinergi.referrals.kpis import Duration, SideKpis, referral_kpis
 from sinergi.referrals.letters import letter_for_user
 from sinergi.referrals.models import (
-    OPEN_REFERRAL_STATUSES,
     RECEIVER_SEES_CASE,
     Deadline,
     Referral,
@@ -56,36 +62,15 @@ from sinergi.referrals.selectors import (
     shared_sections_for,
 )
 from sinergi.referrals.workflow import Side, transitions_from
-from sinergi.registry.services import InvalidData, record_person_view
+from sinergi.registry.services import InvalidData
+from sinergi.sharing.access import record_access
+from sinergi.sharing.rules import may_take_in
 from sinergi.sop.models import SharedSection
 
 ROWS_PER_SECTION = 50
 R = ReferralStatus
 
 # --- inbox ----------------------------------------------------------------------------------------------------
-
-# A context keeps the tab names apart from the statuses of the same English words ("Sent": Terkirim, not Dikirim).
-INBOX_TABS = (
-    ("menunggu", pgettext_lazy("referral inbox tab", "Awaiting action")),
-    ("terlambat", pgettext_lazy("referral inbox tab", "Overdue")),
-    ("milik-saya", pgettext_lazy("referral inbox tab", "Mine")),
-    ("terkirim", pgettext_lazy("referral inbox tab", "Sent")),
-)
-SENT_OPEN = [s for s in OPEN_REFERRAL_STATUSES if s != R.DRAFT]
-
-
-def _running(**filters: Any) -> QuerySet[Deadline]:
-    return Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True, **filters)
-
-
-def _inbox_conditions(user: User, now: datetime) -> dict[str, Q]:
-    overdue = Exists(_running(referral=OuterRef("pk"), due_at__lt=now))
-    return {
-        "menunggu": Q(to_agency_id=user.agency_id, status__in=[R.SENT, R.ACKNOWLEDGED]),
-        "terlambat": Q(overdue),
-        "milik-saya": (Q(assigned_to=user) | Q(created_by=user)) & Q(status__in=OPEN_REFERRAL_STATUSES),
-        "terkirim": Q(from_agency_id=user.agency_id, status__in=SENT_OPEN),
-    }
 
 
 @dataclass
@@ -102,31 +87,31 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     """Four views of the referrals of the user's agency; each row shows the next running deadline."""
     user = request.user
     now = timezone.now()
-    conditions = _inbox_conditions(user, now)
+    conditions = inbox_conditions(user, now)
     tab = request.GET.get("tab", "")
+    status, direction = request.GET.get("status", ""), request.GET.get("direction", "")
     visible = referrals_visible_to(user)
     counts = visible.aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
     if tab not in conditions:
         # Start where the work is: incoming referrals when there are any, else what is late, else mine.
         tab = next((key for key in ("menunggu", "terlambat", "milik-saya") if counts[key]), "menunggu")
-    next_running = _running(referral=OuterRef("pk")).order_by("due_at")
+    next_running = running_deadlines(referral=OuterRef("pk")).order_by("due_at")
+    selected = visible.filter(conditions[tab])
+    if tab == "semua":
+        # The history: every referral, newest first, narrowed by status and direction.
+        selected = selected.filter(history_filter(user, status=status, direction=direction))
     referrals = (
-        visible.filter(conditions[tab])
-        .annotate(
+        selected.annotate(
             next_due=Subquery(next_running.values("due_at")[:1]),
             next_step=Subquery(next_running.values("step")[:1]),
         )
         .select_related("case__person", "from_agency", "to_agency", "service")
-        .order_by(F("next_due").asc(nulls_last=True), "-id")[:ROWS_PER_SECTION]
+        .order_by(*(["-id"] if tab == "semua" else [F("next_due").asc(nulls_last=True), "-id"]))[:ROWS_PER_SECTION]
     )
     rows = [
         InboxRow(
             referral=referral,
-            person_name=(
-                referral.case.person.full_name
-                if SharedSection.IDENTITY in shared_sections_for(user, referral)
-                else None
-            ),
+            person_name=person_name_for(user, referral),
             due_at=referral.next_due,
             step=str(SlaStep(referral.next_step).label) if referral.next_step else "",
             overdue=bool(referral.next_due and referral.next_due < now),
@@ -142,6 +127,10 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "tab": tab,
             "rows": rows,
             "limit": ROWS_PER_SECTION,
+            "statuses": R.choices,
+            "directions": DIRECTIONS,
+            "status": status,
+            "direction": direction,
             "can_view_kpis": user.has_capability(Capability.VIEW_KPIS),
             "can_edit_sop": user.has_capability(Capability.EDIT_SOP),
         },
@@ -284,11 +273,13 @@ def _render_detail(
             SharedSection(section).label for section in referral.shared_sections if section in SharedSection.values
         ],
         "shared": shared_case_for(user, referral, sections),
+        "can_take_in": may_take_in(user, referral),
         "deadlines": _deadline_rows(referral, now),
         "events": events,
         "sent_by": next((e.by for e in events if e.to_status == R.SENT), None),
         "service_records": list(referral.service_records.select_related("by", "agency")),
-        "follow_ons": list(referral.follow_ons.select_related("to_agency", "service")),
+        # Follow-ons the user's agency may see: not other receivers' (need-to-know between agencies).
+        "follow_ons": list(referrals_visible_to(user).filter(parent=referral).select_related("to_agency", "service")),
         "actions": actions,
         "forms": action_forms,
         "open_form": next(iter(bound), ""),
@@ -311,10 +302,13 @@ def status_tone(status: str) -> str:
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = _load(request.user, pk)
-    # Another agency reading the person's identity through the referral is in the access log, like opening
-    # the person's record.
-    if referral.case.agency_id != request.user.agency_id and "IDENTITAS" in shared_sections_for(request.user, referral):
-        record_person_view(actor=request.user, person=referral.case.person)
+    # Reading the person's identity or contact through the referral is in the access log.
+    record_access(
+        actor=request.user,
+        person=referral.case.person,
+        sections=shared_sections_for(request.user, referral),
+        context="referral",
+    )
     return _render_detail(request, referral)
 
 

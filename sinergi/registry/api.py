@@ -20,7 +20,6 @@ from sinergi.regions.lookup import database_regions
 from sinergi.registry import services
 from sinergi.registry.models import MigrationEpisode, Person
 from sinergi.registry.selectors import (
-    PERSON_SECTIONS,
     PersonHit,
     SearchQuery,
     get_person_for_user,
@@ -28,6 +27,11 @@ from sinergi.registry.selectors import (
     search_persons,
 )
 from sinergi.registry.validation import localized
+from sinergi.sharing.access import record_access, record_search_results
+from sinergi.sharing.sections import ALL_PERSON_SECTIONS, OWNER_ONLY
+
+# Years a birth-year filter may name (a person born before 1900 is not in any register).
+MIN_BIRTH_YEAR, MAX_BIRTH_YEAR = 1900, 2100
 
 router = Router(tags=["persons"])
 
@@ -38,7 +42,7 @@ class ErrorOut(Schema):
 
 
 class HitOut(Schema):
-    id: int
+    id: int | None = Field(description="Only for records you may open; another agency's person has none.")
     full_name: str
     birth_year: int | None
     regency: str = Field(description="Regency/city of the current address.")
@@ -194,7 +198,8 @@ class NikOut(Schema):
 
 def _hit_out(hit: PersonHit) -> HitOut:
     return HitOut(
-        id=hit.pk,
+        # Another agency's person: no id that could open or probe anything (issue 9, finding 2).
+        id=hit.pk if hit.full_access else None,
         full_name=hit.full_name,
         birth_year=hit.birth_year,
         regency=hit.regency_name,
@@ -206,7 +211,7 @@ def _hit_out(hit: PersonHit) -> HitOut:
     )
 
 
-def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> PersonOut:
+def _person_out(person: Person, sections: frozenset[str] = ALL_PERSON_SECTIONS) -> PersonOut:
     """The record as the reader may see it: parts a referral does not share come back empty."""
     person = (
         Person.objects.filter(pk=person.pk)
@@ -214,10 +219,11 @@ def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> P
         .prefetch_related("aliases", "phones", "identifiers", "family", "episodes")
         .get()
     )
+    owner = OWNER_ONLY in sections
     return PersonOut(
         id=person.pk,
         version=person.version,
-        kind=person.kind,
+        kind=person.kind if owner else "",
         full_name=person.full_name,
         aliases=sorted(alias.name for alias in person.aliases.all()),
         sex=person.sex,
@@ -227,13 +233,16 @@ def _person_out(person: Person, sections: frozenset[str] = PERSON_SECTIONS) -> P
         nik=person.nik,
         region_code=person.region_id if "KONTAK" in sections else None,
         address_text=person.address_text if "KONTAK" in sections else "",
-        flag_child=person.flag_child,
-        flag_disability=person.flag_disability,
-        flag_trafficking=person.flag_trafficking,
+        flag_child=person.flag_child if owner else person.is_minor,
+        flag_disability=person.flag_disability and owner,
+        flag_trafficking=person.flag_trafficking and owner,
         phones=[PhoneOut(id=p.pk, number=p.number, label=p.label) for p in person.phones.all()]
         if "KONTAK" in sections
         else [],
-        identifiers=[IdentifierOut(id=i.pk, kind=i.kind, value=i.value) for i in person.identifiers.all()],
+        # Passport, KK, PMI id: not in the identity section; they stay with the registering agency.
+        identifiers=[IdentifierOut(id=i.pk, kind=i.kind, value=i.value) for i in person.identifiers.all()]
+        if owner
+        else [],
         family=[
             FamilyOut(
                 id=f.pk,
@@ -272,7 +281,13 @@ def _invalid(error: services.InvalidData) -> Status[ErrorOut]:
     return Status(422, ErrorOut(detail=_("Some values need fixing."), errors=error.errors))
 
 
-@router.get("", response=list[HitOut], summary="Search the registry (all agencies; limited fields for others')")
+@router.get(
+    "",
+    response={200: list[HitOut], 422: ErrorOut},
+    summary="Search the registry (all agencies; limited fields for others')",
+    description="Your agency's persons answer every filter. Another agency's persons are found only by a full, "
+    "valid NIK or by name (q) with birth_year, and come back without id, NIK or birth date.",
+)
 def search(
     request: AuthedRequest,
     q: str = "",
@@ -281,10 +296,18 @@ def search(
     birth_year: int | None = None,
     region: str = "",
     limit: int = 50,
-) -> list[HitOut]:
+) -> Any:
     require_scope(request, "persons:read")
+    if birth_year is not None and not MIN_BIRTH_YEAR <= birth_year <= MAX_BIRTH_YEAR:
+        message = _("birth_year must be a year from %(min)s to %(max)s.") % {
+            "min": MIN_BIRTH_YEAR,
+            "max": MAX_BIRTH_YEAR,
+        }
+        return Status(422, ErrorOut(detail=_("Some values need fixing."), errors={"birth_year": [message]}))
     query = SearchQuery(text=q, nik=nik, birth_date=birth_date, birth_year=birth_year, region_code=region)
-    return [_hit_out(hit) for hit in search_persons(request.user, query, limit=max(1, min(limit, 200)))]
+    hits = search_persons(request.user, query, limit=max(1, min(limit, 200)))
+    record_search_results(actor=request.user, persons=[hit.person for hit in hits if hit.person is not None])
+    return Status(200, [_hit_out(hit) for hit in hits])
 
 
 @router.post(
@@ -357,8 +380,9 @@ def detail(request: AuthedRequest, person_id: int) -> Any:
         }
         location = f"{request.path.rstrip('/').rsplit('/', 1)[0]}/{person.merged_into_id}"
         return HttpResponsePermanentRedirect(location, content=json.dumps(body), content_type="application/json")
-    services.record_person_view(actor=request.user, person=person)
-    return _person_out(person, person_sections_for(request.user, person))
+    sections = person_sections_for(request.user, person)
+    record_access(actor=request.user, person=person, sections=sections, context="person")
+    return _person_out(person, sections)
 
 
 class SourceValueOut(Schema):

@@ -29,18 +29,12 @@ MAX_CANDIDATES = 2000
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
-    """Persons whose full record `user` may read: registered by their agency, or shared with it by an open
-    referral whose SOP route lets the identity travel (until the referral closes)."""
-    if not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
-        return Person.objects.none()
-    # Imported here: referrals build on the registry, not the other way round; only this rule looks back.
-    from sinergi.referrals.selectors import person_ids_shared_with
+    """Persons whose record `user` may open. The rule lives in ``sinergi.sharing.rules``; this name stays for
+    the modules that import it from here."""
+    # Imported here: the sharing rule builds on referrals, which build on the registry.
+    from sinergi.sharing import rules
 
-    shared = person_ids_shared_with(user)
-    condition = Q(registered_by_agency_id=user.agency_id)
-    if shared:
-        condition |= Q(pk__in=shared)
-    return Person.objects.filter(condition)
+    return rules.persons_visible_to(user)
 
 
 def active_persons_visible_to(user: User) -> QuerySet[Person]:
@@ -82,12 +76,10 @@ PERSON_SECTIONS = frozenset({"IDENTITAS", "KONTAK", "KELUARGA", "MIGRASI"})
 
 
 def person_sections_for(user: User, person: Person) -> frozenset[str]:
-    """Which parts of the record `user` may see: all for the registering agency, else what open referrals share."""
-    if person.registered_by_agency_id == user.agency_id:
-        return PERSON_SECTIONS
-    from sinergi.referrals.selectors import sections_shared_for_person
+    """Which parts of the record `user` may see (``sinergi.sharing.rules.person_sections_for``)."""
+    from sinergi.sharing import rules
 
-    return sections_shared_for_person(user, person.pk) & PERSON_SECTIONS
+    return rules.person_sections_for(user, person)
 
 
 @dataclass(frozen=True)
@@ -105,7 +97,9 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class PersonHit:
-    """One search result. `person` is set only when the searcher may see the full record."""
+    """One search result. `person` is set only when the searcher may see the full record; `own` when the
+    searcher's agency registered it (only then may it open a case on it). For another agency's person `pk`
+    is kept for de-duplication inside the server; pages and the API never show it."""
 
     pk: int
     full_name: str
@@ -114,6 +108,7 @@ class PersonHit:
     score: float
     nik_match: bool
     person: Person | None
+    own: bool = False
 
     @property
     def full_access(self) -> bool:
@@ -138,45 +133,77 @@ def _name_candidates(text: str) -> tuple[set[int], str]:
     return ids, normalized.key
 
 
+def _valid_full_nik(nik: str) -> bool:
+    from sinergi.identity.nik import parse_nik
+
+    return len(nik) == 16 and parse_nik(nik).ok
+
+
 def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[PersonHit]:
-    """Registry search across all agencies, ranked; full records only where `persons_visible_to` allows."""
+    """Registry search, ranked. The user's own agency's persons (and those a referral shares) answer every
+    filter; another agency's persons are found only by a full valid NIK, or by name together with a birth
+    year — never by a NIK prefix, an exact birth date or a region — and come back as name, birth year and
+    regency only. Searches that reach other agencies are logged and limited per user
+    (``SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR``); over the limit only the user's own records are searched.
+    """
     if query.is_empty or not user.is_authenticated or not user.has_capability(Capability.VIEW_PERSONS):
         return []
-    base = Person.objects.filter(merged_into__isnull=True)
     nik = _digits(query.nik)
     text = query.text.strip()
     if not nik and text and len(_digits(text)) >= 6 and len(_digits(text)) >= len(text.replace(" ", "")) - 2:
         nik, text = _digits(text), ""  # the search box got a NIK
 
     name_key = ""
+    candidate_ids: set[int] | None = None
+    alias_ids: set[int] = set()
     if text:
         candidate_ids, name_key = _name_candidates(text)
         alias_ids = set(PersonAlias.objects.filter(person_id__in=candidate_ids).values_list("person_id", flat=True))
-        base = base.filter(pk__in=candidate_ids)
-    else:
-        alias_ids = set()
+
+    # What the user may search with every filter: its own registry and what referrals share with it.
+    visible_ids = persons_visible_to(user).values("pk")
+    mine = Person.objects.filter(merged_into__isnull=True, pk__in=visible_ids)
+    if candidate_ids is not None:
+        mine = mine.filter(pk__in=candidate_ids)
     if nik:
-        base = base.filter(nik=nik) if len(nik) == 16 else base.filter(nik__startswith=nik)
+        mine = mine.filter(nik=nik) if len(nik) == 16 else mine.filter(nik__startswith=nik)
     if query.birth_date:
-        base = base.filter(birth_date=query.birth_date)
+        mine = mine.filter(birth_date=query.birth_date)
     elif query.birth_year:
         # A record without a birth date may still be the same person.
-        base = base.filter(Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True))
+        mine = mine.filter(Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True))
     if query.region_code:
-        base = base.filter(Q(region__code=query.region_code) | Q(region__code__startswith=query.region_code + "."))
+        mine = mine.filter(Q(region__code=query.region_code) | Q(region__code__startswith=query.region_code + "."))
 
-    rows = list(
-        base.select_related("region").only(
-            "pk",
-            "full_name",
-            "name_key",
-            "birth_date",
-            "nik",
-            "region__code",
-            "region__name",
-            "registered_by_agency_id",
-        )[:MAX_CANDIDATES]
+    # Other agencies' persons: a full valid NIK, or a name with a birth year; nothing else narrows them.
+    year = query.birth_year or (query.birth_date.year if query.birth_date else None)
+    others: QuerySet[Person] | None = None
+    reason = ""
+    if nik and _valid_full_nik(nik) and not text:
+        others, reason = Person.objects.filter(nik=nik), "nik"
+    elif text and year and not nik and candidate_ids:
+        others, reason = Person.objects.filter(pk__in=candidate_ids, birth_date__year=year), "name_birth_year"
+    if others is not None:
+        if _cross_agency_allowed(user):
+            others = others.filter(merged_into__isnull=True).exclude(pk__in=visible_ids)
+            _log_cross_agency_search(user, reason)
+        else:
+            others = None
+
+    fields = (
+        "pk",
+        "full_name",
+        "name_key",
+        "birth_date",
+        "nik",
+        "region__code",
+        "region__name",
+        "registered_by_agency_id",
     )
+    rows = list(mine.select_related("region").only(*fields)[:MAX_CANDIDATES])
+    visible = {person.pk for person in rows}
+    if others is not None:
+        rows += list(others.select_related("region").only(*fields)[:MAX_CANDIDATES])
     alias_keys: dict[int, list[str]] = {}
     if alias_ids:
         for person_id, key in PersonAlias.objects.filter(person_id__in=alias_ids).values_list("person_id", "name_key"):
@@ -195,7 +222,6 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     scored = scored[:limit]
 
     regency_names = _regency_names({p.region_id[:5] for _, p in scored if p.region_id})
-    visible = set(persons_visible_to(user).filter(pk__in=[p.pk for _, p in scored]).values_list("pk", flat=True))
     return [
         PersonHit(
             pk=person.pk,
@@ -205,9 +231,35 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
             score=round(score, 3),
             nik_match=bool(nik) and person.nik == nik,
             person=person if person.pk in visible else None,
+            own=person.registered_by_agency_id == user.agency_id,
         )
         for score, person in scored
     ]
+
+
+def _cross_agency_allowed(user: User) -> bool:
+    """Fewer searches reaching other agencies in the last hour than the per-user limit (counted in the log)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sinergi.audit.models import AuditEvent
+
+    since = timezone.now() - timedelta(hours=1)
+    done = AuditEvent.objects.filter(actor_id=user.pk, action="registry.searched_across", at__gte=since).count()
+    if done < settings.SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR:
+        return True
+    from sinergi.audit.events import record_event
+
+    record_event(actor=user, action="registry.search_limited", summary="cross-agency search limit reached")
+    return False
+
+
+def _log_cross_agency_search(user: User, reason: str) -> None:
+    from sinergi.audit.events import record_event
+
+    record_event(actor=user, action="registry.searched_across", summary=reason, detail={"by": reason})
 
 
 def _regency_names(codes: set[str]) -> dict[str, str]:

@@ -262,8 +262,11 @@ def merged(data: PersonData, **changes: Any) -> PersonData:
 
 
 def record_person_view(*, actor: User, person: Person, via: str = "") -> None:
-    """The access log: who opened which person record (auditors read it)."""
-    record_event(actor=actor, action="person.viewed", obj=person, summary=person.full_name)
+    """The access log: who opened which person record (auditors read it). See ``sinergi.sharing.access``."""
+    from sinergi.sharing.access import record_access
+    from sinergi.sharing.sections import CONTACT, IDENTITY
+
+    record_access(actor=actor, person=person, sections=(IDENTITY, CONTACT), context=via)
 
 
 # --- Sub-records: identifiers, phones, family, migration episodes -------------------------------------------

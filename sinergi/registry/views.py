@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
-from sinergi.identity.nik import parse_nik
+from sinergi.identity.nik import looks_excel_mangled, parse_nik
 from sinergi.matching.selectors import active_merges_into, open_pairs_of
 from sinergi.regions.lookup import database_regions
 from sinergi.regions.picker import REFRESH_BUTTON
@@ -24,6 +24,7 @@ from sinergi.registry.countries import country_name
 from sinergi.registry.forms import EpisodeForm, FamilyLinkForm, IdentifierForm, PersonForm, PersonSearchForm, PhoneForm
 from sinergi.registry.history import person_changes
 from sinergi.registry.models import Person, PersonAlias
+from sinergi.registry.panels import person_panels
 from sinergi.registry.selectors import (
     SearchQuery,
     active_persons_visible_to,
@@ -34,6 +35,7 @@ from sinergi.registry.selectors import (
     search_persons,
 )
 from sinergi.registry.validation import localized
+from sinergi.sharing.access import record_search_results
 
 PAGE_SIZE = 25
 
@@ -41,11 +43,6 @@ PAGE_SIZE = 25
 def _require(request: AuthedRequest, capability: Capability) -> None:
     if not request.user.has_capability(capability):
         raise PermissionDenied(_("Your role does not allow this. Ask your supervisor if you need it."))
-
-
-@require_GET
-def home(request: AuthedRequest) -> HttpResponse:
-    return redirect("registry:search")
 
 
 @require_GET
@@ -58,7 +55,9 @@ def search(request: AuthedRequest) -> HttpResponse:
     hits = None
     page: list[Person] = []
     next_before = None
+    nik_problems: list[str] = []
     if form.is_bound and form.is_valid() and REFRESH_BUTTON not in request.GET:
+        nik_problems = _nik_problems(form.cleaned_data.get("q") or "")
         query = SearchQuery(
             text=form.cleaned_data.get("q") or "",
             birth_date=form.cleaned_data.get("birth_date"),
@@ -66,6 +65,8 @@ def search(request: AuthedRequest) -> HttpResponse:
             region_code=form.cleaned_data.get("region_code") or "",
         )
         hits = search_persons(request.user, query) if not query.is_empty else None
+        if hits:
+            record_search_results(actor=request.user, persons=[hit.person for hit in hits if hit.person is not None])
     if hits is None:
         queryset = active_persons_visible_to(request.user).select_related("region").order_by("-id")
         before = request.GET.get("before", "")
@@ -75,10 +76,24 @@ def search(request: AuthedRequest) -> HttpResponse:
         if len(page) > PAGE_SIZE:
             page = page[:PAGE_SIZE]
             next_before = page[-1].pk
-    context = {"form": form, "hits": hits, "page": page, "next_before": next_before}
+    context = {"form": form, "hits": hits, "page": page, "next_before": next_before, "nik_problems": nik_problems}
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
         return render(request, "registry/search.html#results", context)
     return render(request, "registry/search.html", context)
+
+
+def _nik_problems(text: str) -> list[str]:
+    """What is wrong with a NIK typed into the search box, so "0 found" is not the only answer.
+
+    A few digits are a prefix search and fine; a full-length (or longer, or Excel-mangled) number is checked.
+    """
+    compact = text.replace(" ", "").replace(".", "")
+    digits = "".join(ch for ch in compact if ch.isdigit())
+    # An Excel-mangled number (7.27105E+15) is always checked, so the user learns how to export it as text.
+    if not looks_excel_mangled(text) and (len(digits) < 16 or len(digits) < len(compact) - 2):
+        return []
+    result = parse_nik(text, regions=database_regions(), today=timezone.localdate())
+    return [localized(error) for error in result.errors]
 
 
 @require_GET
@@ -212,6 +227,8 @@ def _detail_context(request: AuthedRequest, person: Person, **forms: Any) -> dic
         "can_review": owner and request.user.has_capability(Capability.REVIEW_MATCHES),
         "merges": active_merges_into(request.user, person) if owner else [],
         "open_pairs": open_pairs_of(request.user, person) if owner else [],
+        # The person's cases, referrals, assistance… from the apps that own them (registry.panels).
+        "panels": person_panels(request.user, person),
     }
 
 

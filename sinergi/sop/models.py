@@ -114,3 +114,21 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.name}"
+
+
+class SopApproval(models.Model):
+    """One party's supervisor approving a draft version; a version comes into force only when every
+    signatory agency has approved it. Any change to the draft clears its approvals."""
+
+    sop = models.ForeignKey(SopDocument, on_delete=models.CASCADE, related_name="approvals")
+    agency = models.ForeignKey("accounts.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey("accounts.User", verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("approved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SOP approval")
+        verbose_name_plural = _("SOP approvals")
+        constraints = [models.UniqueConstraint(fields=["sop", "agency"], name="sop_approval_once_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.sop} · {self.agency_id}"

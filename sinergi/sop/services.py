@@ -1,5 +1,9 @@
 """Every write to the joint SOP: permission (EDIT_SOP), validation, audit event, one transaction.
 
+The SOP is joint: only the agencies that are parties to it (its signatories, and for a new version those of
+the version in force) draft and edit versions; a version comes into force only when a supervisor of each
+signatory agency has approved it (`approve_sop`), and any change to a draft clears its approvals.
+
 A version in force is never edited: a referral reads its route's SLA when it moves on (accept starts the
 first-service clock), so changing a route in force would change the rules of referrals already under way.
 Changes go into a new version (a copy of the routes of the previous one), which is then activated.
@@ -22,7 +26,7 @@ from sinergi.audit.events import record_event
 from sinergi.cases.models import ComplaintCategory, ConsentScope
 from sinergi.directory.models import Service
 from sinergi.registry.services import InvalidData
-from sinergi.sop.models import SharedSection, SlaUnit, SopDocument, SopRoute, SopStatus
+from sinergi.sop.models import SharedSection, SlaUnit, SopApproval, SopDocument, SopRoute, SopStatus
 
 
 class SopError(Exception):
@@ -32,6 +36,19 @@ class SopError(Exception):
 def _require(actor: User) -> None:
     if not actor.is_authenticated or not actor.has_capability(Capability.EDIT_SOP):
         raise PermissionDenied(_("Only an administrator may edit the joint SOP."))
+
+
+def _require_party(actor: User, sop: SopDocument) -> None:
+    """Only an agency that is a party to this SOP drafts or changes it (issue 9, finding 5)."""
+    if actor.agency_id is None or not sop.signatories.filter(pk=actor.agency_id).exists():
+        raise PermissionDenied(_("Only the agencies that are parties to this joint SOP may change it."))
+
+
+def _clear_approvals(actor: User, sop: SopDocument) -> None:
+    cleared = sop.approvals.count()
+    if cleared:
+        sop.approvals.all().delete()
+        record_event(actor=actor, action="sop.approvals_cleared", obj=sop, summary=str(sop), detail={"count": cleared})
 
 
 def _add(errors: dict[str, list[str]], name: str, message: str) -> None:
@@ -113,6 +130,12 @@ def create_sop_version(*, actor: User, data: SopVersionData, copy_from_id: int |
             _add(errors, "copy_from", _("Choose the version to copy from the list."))
     if errors:
         raise InvalidData(errors)
+    in_force = SopDocument.in_force(data.effective_from) or SopDocument.objects.filter(status=SopStatus.ACTIVE).first()
+    for party_of in (source, in_force):
+        if party_of is not None:
+            _require_party(actor, party_of)
+    if actor.agency_id not in data.signatory_ids:
+        raise PermissionDenied(_("Your agency must be a party to the version it drafts."))
     sop = SopDocument.objects.create(
         title=data.title.strip(),
         version=data.version.strip(),
@@ -139,9 +162,11 @@ def update_sop(*, actor: User, sop_id: int, data: SopVersionData) -> SopDocument
     _require(actor)
     sop = _locked_sop(sop_id)
     _require_draft(sop)
+    _require_party(actor, sop)
     errors = _check_version(data, exclude_id=sop.pk)
     if errors:
         raise InvalidData(errors)
+    _clear_approvals(actor, sop)
     sop.title, sop.version, sop.notes = data.title.strip(), data.version.strip(), data.notes.strip()
     sop.effective_from, sop.effective_to = data.effective_from, data.effective_to
     sop.save()
@@ -156,10 +181,17 @@ def activate_sop(*, actor: User, sop_id: int) -> SopDocument:
     _require(actor)
     sop = _locked_sop(sop_id)
     _require_draft(sop)
+    _require_party(actor, sop)
     if not sop.routes.exists():
         raise SopError(_("The SOP has no routes: add at least one complaint category before activating it."))
     if not sop.signatories.exists():
         raise SopError(_("Record the agencies that signed the SOP before activating it."))
+    missing = sop.signatories.exclude(pk__in=sop.approvals.values("agency_id"))
+    if missing.exists():
+        raise SopError(
+            _("A supervisor of each party must approve this version before it comes into force; waiting for: %(who)s.")
+            % {"who": ", ".join(agency.name for agency in missing.order_by("name"))}
+        )
     later = (
         SopDocument.objects.select_for_update()
         .filter(status=SopStatus.ACTIVE, effective_from__gte=sop.effective_from)
@@ -198,6 +230,7 @@ def retire_sop(*, actor: User, sop_id: int) -> SopDocument:
     """BERLAKU or DRAFT → DICABUT. Referrals already sent keep the rules they were sent under."""
     _require(actor)
     sop = _locked_sop(sop_id)
+    _require_party(actor, sop)
     if sop.status == SopStatus.RETIRED:
         raise SopError(_("%(sop)s is already retired.") % {"sop": sop})
     previous = sop.status
@@ -272,9 +305,11 @@ def update_route(*, actor: User, route_id: int, data: RouteData) -> SopRoute:
         raise Http404
     sop = _locked_sop(route.sop_id)
     _require_draft(sop)
+    _require_party(actor, sop)
     errors = _check_route(data)
     if errors:
         raise InvalidData(errors)
+    _clear_approvals(actor, sop)
     before = {"services": sorted(route.services.values_list("pk", flat=True)), "sections": route.shared_sections}
     _apply(route, data)
     record_event(
@@ -297,6 +332,8 @@ def add_route(*, actor: User, sop_id: int, category_id: int, data: RouteData) ->
     _require(actor)
     sop = _locked_sop(sop_id)
     _require_draft(sop)
+    _require_party(actor, sop)
+    _clear_approvals(actor, sop)
     category = ComplaintCategory.objects.filter(pk=category_id).first()
     if category is None:
         raise Http404
@@ -309,3 +346,19 @@ def add_route(*, actor: User, sop_id: int, category_id: int, data: RouteData) ->
     _apply(route, data)
     record_event(actor=actor, action="sop.route_added", obj=sop, summary=f"{sop} · {category}")
     return route
+
+
+@transaction.atomic
+def approve_sop(*, actor: User, sop_id: int) -> SopApproval:
+    """A supervisor of a party approves the draft as it stands now, for their agency."""
+    if not actor.is_authenticated or not actor.has_capability(Capability.APPROVE_SOP):
+        raise PermissionDenied(_("Only a supervisor approves the joint SOP for their agency."))
+    sop = _locked_sop(sop_id)
+    _require_draft(sop)
+    _require_party(actor, sop)
+    if sop.approvals.filter(agency_id=actor.agency_pk).exists():
+        raise SopError(_("Your agency has already approved this version."))
+    assert actor.agency is not None
+    approval = SopApproval.objects.create(sop=sop, agency=actor.agency, by=actor)
+    record_event(actor=actor, action="sop.approved", obj=sop, summary=str(sop), detail={"agency": actor.agency_id})
+    return approval

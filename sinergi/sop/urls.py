@@ -8,6 +8,7 @@ urlpatterns = [
     path("baru/", views.sop_create, name="create"),
     path("<int:pk>/", views.sop_detail, name="detail"),
     path("<int:pk>/ubah/", views.sop_edit, name="edit"),
+    path("<int:pk>/setujui/", views.approve, name="approve"),
     path("<int:pk>/aktifkan/", views.activate, name="activate"),
     path("<int:pk>/cabut/", views.retire, name="retire"),
     path("<int:pk>/rute/<int:route_pk>/", views.route_edit, name="route_edit"),

@@ -53,7 +53,9 @@ def sop_list(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def sop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require(request)
+    # Supervisors read it too: each party's supervisor approves a draft before it comes into force.
+    if not request.user.has_capability(Capability.APPROVE_SOP):
+        _require(request)
     sop = _get_sop(pk)
     routes = list(
         sop.routes.select_related("category")
@@ -73,6 +75,12 @@ def sop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "uncovered": uncovered,
             "is_draft": sop.status == SopStatus.DRAFT,
             "in_force": SopDocument.in_force(timezone.localdate()),
+            "approvals": list(sop.approvals.select_related("agency", "by")),
+            "can_edit": request.user.has_capability(Capability.EDIT_SOP),
+            "can_approve": sop.status == SopStatus.DRAFT
+            and request.user.has_capability(Capability.APPROVE_SOP)
+            and sop.signatories.filter(pk=request.user.agency_pk).exists()
+            and not sop.approvals.filter(agency_id=request.user.agency_pk).exists(),
         },
     )
 
@@ -216,6 +224,17 @@ def activate(request: AuthedRequest, pk: int) -> HttpResponse:
             request,
             _("%(sop)s is in force from %(day)s.") % {"sop": sop, "day": sop.effective_from.strftime("%d-%m-%Y")},
         )
+    return redirect("sop:detail", pk=pk)
+
+
+@require_POST
+def approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    try:
+        services.approve_sop(actor=request.user, sop_id=pk)
+    except services.SopError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Your agency approved this version."))
     return redirect("sop:detail", pk=pk)
 
 

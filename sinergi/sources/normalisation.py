@@ -13,6 +13,8 @@ nik, kk          16 digits; a value Excel damaged (``7.27105E+15``, a lost digit
                  error saying so, never repaired by guessing
 phone            E.164 (``+6281244556677``)
 region_code      dotted Kemendagri code (``72.71.05``), which must exist
+destination_country  ISO code (``MY``) from a code or a name in Indonesian or English ("Arab Saudi",
+                 "Saudi Arabia", "Hongkong"); not a linkage field: it becomes a stay abroad on the person
 passport         upper case without spaces
 other ids, text  trimmed, inner whitespace collapsed
 ===============  ===========================================================================================
@@ -40,6 +42,7 @@ from sinergi.linkage import FIELDS, parse_date
 from sinergi.regions.lookup import database_regions
 from sinergi.regions.models import Region
 from sinergi.registry import validation
+from sinergi.registry.countries import country_code_of
 from sinergi.registry.models import IdentifierKind
 from sinergi.registry.services import PersonData
 
@@ -53,6 +56,10 @@ PERSON_FIELDS: Final[dict[str, str]] = {
     "region_code": "region_code",
     "address": "address_text",
 }
+# Fields an import or a push carries besides the linkage fields: they describe a stay abroad (a migration
+# episode), not who the person is, so they never take part in matching.
+EPISODE_FIELDS: Final[tuple[str, ...]] = ("destination_country",)
+SOURCE_FIELDS: Final[tuple[str, ...]] = (*FIELDS, *EPISODE_FIELDS)
 # Standard field -> the person identifier it becomes.
 IDENTIFIER_FIELDS: Final[dict[str, IdentifierKind]] = {
     "kk": IdentifierKind.KK,
@@ -134,7 +141,7 @@ def normalise_values(
     def problem(name: str, message: str) -> None:
         result.errors.append(RecordIssue(field=name, column=columns.get(name, name), message=message))
 
-    text = {name: collapse(str(raw.get(name) or "")) for name in FIELDS if name != "id"}
+    text = {name: collapse(str(raw.get(name) or "")) for name in SOURCE_FIELDS if name != "id"}
     too_long: set[str] = set()
     for name, limit in MAX_LENGTHS.items():
         if name != "id" and len(text.get(name, "")) > limit:
@@ -210,6 +217,20 @@ def normalise_values(
             )
         else:
             values["region_code"] = code
+
+    if text["destination_country"]:
+        country = country_code_of(text["destination_country"])
+        if country is None or country == "ID":
+            problem(
+                "destination_country",
+                _(
+                    "'%(value)s' is not a country of placement abroad. Write the country's name (Malaysia, "
+                    "Arab Saudi) or its two-letter code (MY, SA)."
+                )
+                % {"value": text["destination_country"]},
+            )
+        else:
+            values["destination_country"] = country
 
     # The registry's own rules: a name is required, and a NIK's embedded birth date and sex must agree with
     # the ones given (the same checks a registration form makes).

@@ -31,7 +31,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,12 +151,25 @@ def get_or_create_source(*, actor: User, name: str, kind: str = SourceKind.FILE)
         raise SourceError(_("The source name is too long: use at most 120 characters."))
     if kind not in SourceKind.values:
         raise SourceError(_("Choose one of: %s.") % ", ".join(SourceKind.values))
-    existing = DataSource.objects.filter(agency_id=actor.agency_pk, name__iexact=cleaned).first()
+    existing = _find_source(actor.agency_pk, cleaned)
     if existing is not None:
         return existing
-    source = DataSource.objects.create(agency_id=actor.agency_pk, name=cleaned, kind=kind, created_by=actor)
-    record_event(actor=actor, action="source.created", obj=source, summary=source.name, detail={"kind": kind})
+    try:
+        # A savepoint: two first pushes (or uploads) naming a new source at the same moment both miss the
+        # lookup above; the second INSERT then waits for the first to commit and hits the unique constraint.
+        with transaction.atomic():
+            source = DataSource.objects.create(agency_id=actor.agency_pk, name=cleaned, kind=kind, created_by=actor)
+            record_event(actor=actor, action="source.created", obj=source, summary=source.name, detail={"kind": kind})
+    except IntegrityError:
+        existing = _find_source(actor.agency_pk, cleaned)
+        if existing is None:
+            raise
+        return existing
     return source
+
+
+def _find_source(agency_id: int, name: str) -> DataSource | None:
+    return DataSource.objects.filter(agency_id=agency_id, name__iexact=name).first()
 
 
 @transaction.atomic
@@ -458,6 +471,7 @@ def _create(
         existing[plan.external_id] = _link(actor, source, target, plan, provenance, "nik")
         return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
     _add_identifiers(actor, person, plan.values, previous=None)
+    _add_stay_abroad(actor, person, plan.values, previous=None)
     existing[plan.external_id] = _new_record(source, person, plan, provenance, linked_by="new")
     record_person_change(person, ChangeOp.UPDATED)  # its source ids are part of what partners replicate
     proposed = _propose(actor, person, plan.candidates, provenance.origin)
@@ -470,6 +484,7 @@ def _link(
     person = _fill_person(actor, person, plan.values, previous=None)
     _add_phone(actor, person, plan.values, previous=None)
     _add_identifiers(actor, person, plan.values, previous=None)
+    _add_stay_abroad(actor, person, plan.values, previous=None)
     record = _new_record(source, person, plan, provenance, linked_by=linked_by)
     record_person_change(person, ChangeOp.UPDATED)
     record_event(
@@ -493,6 +508,7 @@ def _update(actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Pr
     person = _fill_person(actor, person, plan.values, previous=previous)
     _add_phone(actor, person, plan.values, previous=previous)
     _add_identifiers(actor, person, plan.values, previous=previous)
+    _add_stay_abroad(actor, person, plan.values, previous=previous)
     changed = sorted(_differences(previous, plan.values))
     record.person = person
     record.values = plan.values
@@ -584,6 +600,20 @@ def _add_identifiers(
         value = values.get(name, "")
         if value and (previous is None or previous.get(name) != value):
             registry.add_identifier(actor=actor, person_id=person.pk, kind=kind, value=value)
+
+
+def _add_stay_abroad(
+    actor: User, person: Person, values: Mapping[str, str], *, previous: Mapping[str, str] | None
+) -> None:
+    """A destination country the source gives becomes a stay abroad, unless the person already has one there."""
+    country = values.get("destination_country", "")
+    if not country or (previous is not None and previous.get("destination_country") == country):
+        return
+    if person.episodes.filter(destination_country=country).exists():
+        return
+    registry.add_migration_episode(
+        actor=actor, person_id=person.pk, data=registry.EpisodeData(destination_country=country)
+    )
 
 
 def _propose(actor: User, person: Person, candidates: Sequence[Candidate], origin: str) -> int:

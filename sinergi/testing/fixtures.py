@@ -91,6 +91,13 @@ def oscar(sentra: Agency) -> User:
     return UserFactory(username="oscar", agency=sentra, roles=[Role.OPERATOR_DATA])
 
 
+@pytest.fixture(autouse=True)
+def mfa_not_required(settings: Any) -> None:
+    """Tests log personas in without a second factor; the MFA requirement has its own tests, which switch
+    it on (``settings.SINERGI_MFA_REQUIRED_ROLES``)."""
+    settings.SINERGI_MFA_REQUIRED_ROLES = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """PostgreSQL refuses to drop the test database while another session is connected to it.

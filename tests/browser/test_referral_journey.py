@@ -40,7 +40,7 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.fill("#id_login", username)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.locator("form[action='/akun/login/'] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/orang/$"))
+    expect(page).to_have_url(re.compile(r":\d+/$"))  # each role lands on its home page
 
 
 def open_details(page: Page, action: str) -> None:
@@ -81,7 +81,7 @@ def test_it_walks_a_referral_from_bp3mi_to_sentra_and_back(
     # Verify, then handle.
     page.locator("form[action*='/status/'] button[name=to_status][value=VERIFIKASI]").click()
     page.locator("form[action*='/status/'] button[name=to_status][value=PENANGANAN]").click()
-    expect(page.locator("form[action*='/status/'] button[name=to_status][value=SELESAI]")).to_be_visible()
+    expect(page.locator("form[action*='/status/'] input[name=to_status][value=SELESAI]")).to_be_attached()
 
     # Draft the referral; sending is refused until consent is recorded.
     a4 = Service.objects.get(agency__code="sentra-nipotowe", code="atensi-a4")
@@ -154,7 +154,12 @@ def test_it_walks_a_referral_from_bp3mi_to_sentra_and_back(
     page.goto(f"{base}/rujukan/{referral.pk}/")
     expect(page.locator("body")).to_contain_text("Lanjutkan pendampingan keluarga di Palu.")
     page.goto(f"{base}/kasus/{case.pk}/")
-    page.locator("form[action*='/status/'] button[name=to_status][value=SELESAI]").click()
+    # Resolving asks how it ended and for a summary first (no one-click close).
+    page.locator("details:has(input[name=to_status][value=SELESAI]) summary").click()
+    page.select_option("#resolve_outcome", "TERATASI")
+    page.fill("#resolve_reason", "Terapi selesai; kembali ke keluarga.")
+    page.locator("form:has(input[name=to_status][value=SELESAI]) button[type=submit]").click()
+    expect(page.locator("#status")).to_contain_text("Terapi selesai; kembali ke keluarga.")
     case.refresh_from_db()
     assert case.status == CaseStatus.DONE
     page.screenshot(path=screenshot_dir / "case-done-phone.png", full_page=True)

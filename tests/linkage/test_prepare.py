@@ -129,4 +129,5 @@ def test_its_fast_path_for_mobiles_agrees_with_the_identity_core(prefix: str, di
 def test_it_only_uses_comparisons_whose_fields_have_values() -> None:
     table = prepare({"full_name": "Siti", "nik": "7.27105E+15", "phone": "0812-3456-7890"})
 
-    assert available_features(table) == {"name", "phone"}
+    # What Excel left of the NIK is its regency (72.71): region evidence, never a NIK to compare.
+    assert available_features(table) == {"name", "phone", "region"}

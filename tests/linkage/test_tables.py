@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -12,7 +13,8 @@ from openpyxl import Workbook
 from sinergi.linkage.issues import LinkageError, LinkageErrorCode
 from sinergi.linkage.prepare import prepare_records
 from sinergi.linkage.records import read_records
-from sinergi.linkage.tables import open_table
+from sinergi.linkage.tables import TableLimits, open_table
+from sinergi.testing import files
 
 TODAY = date(2026, 6, 1)
 MAPPING = {"full_name": "Nama", "nik": "NIK", "birth_date": "Tgl Lahir"}
@@ -191,3 +193,91 @@ def test_it_uses_row_numbers_as_ids_when_no_id_is_mapped(tmp_path: Path) -> None
     records = read_records(path, {"full_name": "Nama"})
 
     assert [record["id"] for record in records.records] == ["2", "4"]
+
+
+# --- damaged and hostile files (issue 13): refused with a message, never an unexpected exception ----------------
+
+
+def _refusal(path: Path, data: bytes, limits: TableLimits | None = None) -> LinkageError:
+    path.write_bytes(data)
+    with pytest.raises(LinkageError) as refused:
+        list(open_table(path, limits=limits).rows())
+    return refused.value
+
+
+def test_it_refuses_a_workbook_without_a_worksheet(tmp_path: Path) -> None:
+    error = _refusal(tmp_path / "kosong.xlsx", files.sheetless_xlsx())
+    assert error.issue.code == LinkageErrorCode.EMPTY_FILE
+    assert "lembar kerja" in error.issue.message_id
+
+
+def test_it_refuses_a_malformed_cell_reference_found_while_reading_rows(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Nama", "NIK"], *[[f"Orang {n}", str(n)] for n in range(300)]]
+    path = tmp_path / "rusak.xlsx"
+    path.write_bytes(files.bad_reference_xlsx(rows, row=250))
+    table = open_table(path)  # the header and the first rows read fine
+    assert table.columns == ("Nama", "NIK")
+    with pytest.raises(LinkageError) as refused:
+        list(table.rows())
+    assert refused.value.issue.code == LinkageErrorCode.UNREADABLE_FILE
+
+
+def test_it_refuses_a_truncated_workbook(tmp_path: Path) -> None:
+    error = _refusal(tmp_path / "potong.xlsx", files.truncated_xlsx([["Nama", "NIK"], ["Siti", "1"]]))
+    assert error.issue.code == LinkageErrorCode.UNREADABLE_FILE
+
+
+def test_it_refuses_a_zip_bomb_from_its_declared_size_before_unpacking(tmp_path: Path) -> None:
+    bomb = files.zip_bomb_xlsx(2 * 1024**3)
+    assert len(bomb) < 4 * 1024 * 1024
+    error = _refusal(tmp_path / "bom.xlsx", bomb)
+    assert error.issue.code == LinkageErrorCode.TOO_LARGE
+    assert "1.024 MB" in error.issue.message_id
+
+
+def test_it_refuses_a_zip_that_lies_about_its_size(tmp_path: Path) -> None:
+    error = _refusal(tmp_path / "bohong.xlsx", files.zip_bomb_xlsx(64 * 1024 * 1024, declared_bytes=10_000))
+    assert error.issue.code == LinkageErrorCode.UNREADABLE_FILE
+
+
+def test_it_refuses_a_workbook_unpacking_past_a_configured_limit(tmp_path: Path) -> None:
+    limits = TableLimits(max_unpacked_bytes=8 * 1024 * 1024)
+    error = _refusal(tmp_path / "besar.xlsx", files.zip_bomb_xlsx(32 * 1024 * 1024), limits)
+    assert error.issue.code == LinkageErrorCode.TOO_LARGE
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("sel.csv", lambda: b"Nama,NIK\n" + b"x" * 2_000_000 + b",1\n"),
+        ("sel-sedang.csv", lambda: b"Nama,NIK\n" + b"x" * 40_000 + b",1\n"),
+        ("sel-shared.xlsx", lambda: files.shared_string_xlsx(["Nama", "NIK"], "x" * 2_000_000)),
+        ("sel-inline.xlsx", lambda: files.big_inline_cell_xlsx(2_000_000)),
+    ],
+)
+def test_it_refuses_a_cell_over_excels_limit_naming_it(tmp_path: Path, name: str, build: Any) -> None:
+    error = _refusal(tmp_path / name, build())
+    assert error.issue.code == LinkageErrorCode.TOO_LARGE
+    assert "32.767 karakter" in error.issue.message_id
+
+
+def test_it_reads_a_cell_at_excels_limit(tmp_path: Path) -> None:
+    path = tmp_path / "batas.xlsx"
+    path.write_bytes(files.shared_string_xlsx(["Nama", "NIK"], "x" * 32_767))
+    [row] = list(open_table(path).rows())
+    assert len(str(row.cells[0])) == 32_767
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_it_refuses_more_rows_than_allowed_while_reading(tmp_path: Path, suffix: str) -> None:
+    rows: list[list[object]] = [["Nama", "NIK"], *[[f"Orang {n}", n] for n in range(11)]]
+    data = files.xlsx_bytes(rows) if suffix == ".xlsx" else "\n".join(f"{a},{b}" for a, b in rows).encode()
+    limits = TableLimits(max_rows=10)
+    error = _refusal(tmp_path / f"baris{suffix}", data, limits)
+    assert error.issue.code == LinkageErrorCode.TOO_LARGE
+    assert "10 baris" in error.issue.message_id
+    path = tmp_path / f"pas{suffix}"
+    path.write_bytes(
+        files.xlsx_bytes(rows[:11]) if suffix == ".xlsx" else "\n".join(f"{a},{b}" for a, b in rows[:11]).encode()
+    )
+    assert len(list(open_table(path, limits=limits).rows())) == 10

@@ -235,6 +235,6 @@ def test_the_partner_opening_an_entry_is_in_the_access_log(login, alice, carol, 
     login(alice).get(f"/asistensi/{entry.pk}/")
     login(carol).get(f"/asistensi/{entry.pk}/")
 
-    assert list(AuditEvent.objects.filter(action="person.viewed").values_list("actor__username", flat=True)) == [
-        "carol"
-    ]
+    # Both agencies' reads of the person's identity are logged (issue 9, finding 6: the proposer's were not).
+    viewed = AuditEvent.objects.filter(action="person.viewed").order_by("id")
+    assert list(viewed.values_list("actor__username", flat=True)) == ["alice", "carol"]

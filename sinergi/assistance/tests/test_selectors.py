@@ -109,8 +109,12 @@ def test_reading_the_person_on_an_entry_is_in_the_partners_access_log(alice, car
     services.record_entry_view(actor=alice, entry=get_entry_for_user(alice, entry.pk))
     services.record_entry_view(actor=carol, entry=get_entry_for_user(carol, entry.pk))
 
-    viewed = AuditEvent.objects.filter(action="person.viewed")
-    assert [(e.actor.username, e.object_id) for e in viewed] == [("carol", str(siti_case.person_id))]
+    viewed = AuditEvent.objects.filter(action="person.viewed").order_by("id")
+    # The proposing agency's read is logged too (issue 9, finding 6).
+    assert [(e.actor.username, e.object_id) for e in viewed] == [
+        ("alice", str(siti_case.person_id)),
+        ("carol", str(siti_case.person_id)),
+    ]
 
 
 # --- filters and pages ----------------------------------------------------------------------------------------

@@ -295,7 +295,7 @@ def test_it_shows_the_timeline_in_order(client, alice, carol, django_assert_max_
     referral_in(ReferralStatus.ACCEPTED, sender=alice, receiver=carol, case=case)
     post(client, f"{CASES}/{case.pk}/transitions", {"to_status": "VERIFIKASI"}, headers)
     client.get(f"{CASES}/{case.pk}/timeline", headers=headers)
-    with django_assert_max_num_queries(10):  # token, roles, case, one per kind of entry
+    with django_assert_max_num_queries(11):  # token, roles, case, the access-log line, one per kind of entry
         response = client.get(f"{CASES}/{case.pk}/timeline", headers=headers)
     entries = response.json()
     assert [entry["kind"] for entry in entries] == [

@@ -19,6 +19,7 @@ from sinergi.cases.models import (
     AttachmentKind,
     Case,
     CaseCounter,
+    CaseOutcome,
     CaseStatus,
     CaseStatusChange,
     CaseTask,
@@ -156,7 +157,9 @@ def test_it_records_every_status_change(alice, sari):
     services.change_case_status(
         actor=alice, case_id=case.pk, to_status=CaseStatus.HANDLING, reason=" Dokumen lengkap. "
     )
-    case = services.change_case_status(actor=sari, case_id=case.pk, to_status=CaseStatus.DONE, reason="Gaji dibayar.")
+    case = services.change_case_status(
+        actor=sari, case_id=case.pk, to_status=CaseStatus.DONE, reason="Gaji dibayar.", outcome=CaseOutcome.RESOLVED
+    )
     assert (case.status, case.version) == (CaseStatus.DONE, 4)
     changes = list(CaseStatusChange.objects.filter(case=case).values_list("from_status", "to_status", "reason", "by"))
     assert changes == [
@@ -167,7 +170,13 @@ def test_it_records_every_status_change(alice, sari):
     ]
     assert audit_actions(case) == ["case.opened"] + ["case.status_changed"] * 3
     last = AuditEvent.objects.filter(action="case.status_changed").latest("id")
-    assert last.detail == {"from": CaseStatus.HANDLING, "to": CaseStatus.DONE, "closure_reason": ""}
+    assert last.detail == {
+        "from": CaseStatus.HANDLING,
+        "to": CaseStatus.DONE,
+        "closure_reason": "",
+        "outcome": CaseOutcome.RESOLVED,
+    }
+    assert (case.outcome, case.closing_summary) == (CaseOutcome.RESOLVED, "Gaji dibayar.")
     assert last.actor == sari
 
 

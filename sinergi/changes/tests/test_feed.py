@@ -19,6 +19,7 @@ from sinergi.changes.tests.clients import ApiClient, api_as, system_api
 from sinergi.referrals.models import ReferralStatus
 from sinergi.registry import services
 from sinergi.registry.models import Person
+from sinergi.sharing.rules import redact_snapshot
 from sinergi.testing.factories import make_person
 from sinergi.testing.referral_fixtures import open_case_for, referral_in
 
@@ -183,9 +184,11 @@ def test_it_shows_a_referral_recipient_the_shared_person_while_the_referral_is_o
     page = api_as(carol).get(CHANGES).json()
     assert {change["person_id"] for change in page["changes"]} == {siti.pk}
     assert page["changes"][-1]["person"]["phones"] == ["+6281244556677"]
-    # The default route shares contacts too: the recipient's copy equals the registry's.
+    # The default route shares identity, contacts and family: the recipient's copy is the registry's cut to
+    # those sections (owner-only keys such as other identifiers and flags come back empty; issue 9).
     state, _ = replay(api_as(carol))
-    assert state == {siti.pk: person_snapshot(siti)}
+    assert state == {siti.pk: redact_snapshot(person_snapshot(siti), {"IDENTITAS", "KONTAK", "KELUARGA"})}
+    assert state[siti.pk]["nik"] == SITI_NIK and state[siti.pk]["identifiers"] == []
 
 
 def test_it_hides_contacts_from_a_recipient_when_the_route_does_not_share_them(alice, carol, sop):

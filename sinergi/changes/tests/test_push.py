@@ -98,6 +98,15 @@ def test_it_updates_a_record_pushed_again_with_other_values(siks):
     assert SourceRecord.objects.get().file_name == "persons:batch kunci-2"
 
 
+def test_it_adds_the_country_of_placement_as_a_stay_abroad_and_names_a_wrong_one(siks):
+    body = send(siks, [siti_record(destination_country="Arab Saudi")]).json()
+    siti = Person.objects.get(pk=body["records"][0]["person_id"])
+    assert list(siti.episodes.values_list("destination_country", flat=True)) == ["SA"]
+    refused = send(siks, [wayan_record(destination_country="Timur Tengah")], key="kunci-2")
+    assert refused.status_code == 422
+    assert "Timur Tengah" in str(refused.json()) and Person.objects.count() == 1
+
+
 def test_it_changes_nothing_when_the_same_batch_comes_again_with_the_same_key(siks):
     first = send(siks, [siti_record(), wayan_record()])
     before = written()

@@ -20,7 +20,12 @@ from sinergi.identity.nik import build_nik
 from sinergi.imports import services
 from sinergi.imports.models import ImportBatch
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "imports-small", "imports-large"],
+    }
+}
 SISKO_HEADER = ["No", "Nama Lengkap", "NIK", "Tempat Lahir", "Tgl Lahir", "JK", "No HP", "Alamat", "Kode Wilayah"]
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ekspor-sisko-p2mi.csv"
 

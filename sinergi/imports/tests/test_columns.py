@@ -31,10 +31,11 @@ from sinergi.linkage import FIELDS
         ("No. HP", "phone"),
         ("Alamat", "address"),
         ("Kode Wilayah", "region_code"),
+        ("Negara Penempatan", "destination_country"),
+        ("Negara Tujuan", "destination_country"),
         ("No Paspor", "passport"),
         ("No KK", "kk"),
         ("ID", "id"),
-        ("No", "id"),
         ("full_name", "full_name"),
         ("Birth_Date", "birth_date"),
     ],
@@ -44,13 +45,19 @@ def test_it_guesses_the_usual_column_names(column, field):
 
 
 def test_the_first_column_takes_a_field_and_unknown_columns_stay_unmapped():
-    assert guess_mapping(["Nama", "Nama Lengkap", "Negara Penempatan", ""]) == {"full_name": "Nama"}
+    assert guess_mapping(["Nama", "Nama Lengkap", "Catatan Petugas", ""]) == {"full_name": "Nama"}
 
 
 def test_the_saved_mapping_comes_first_where_its_columns_exist():
     saved = {"full_name": "NAMA PMI (SESUAI PASPOR)", "nik": "Kolom Hilang"}
     mapping = guess_mapping(["No", "NAMA PMI (SESUAI PASPOR)", "NIK"], saved)
-    assert mapping == {"full_name": "NAMA PMI (SESUAI PASPOR)", "id": "No", "nik": "NIK"}
+    assert mapping == {"full_name": "NAMA PMI (SESUAI PASPOR)", "nik": "NIK"}
+
+
+@pytest.mark.parametrize("column", ["No", "No.", "No Urut", "Nomor urut"])
+def test_it_does_not_take_a_row_counter_for_the_source_id(column):
+    """A counter is renumbered in every export: as the id it would tie unrelated persons together."""
+    assert guess_mapping([column, "Nama Lengkap"]) == {"full_name": "Nama Lengkap"}
 
 
 def test_fold_ignores_case_punctuation_and_spaces():

@@ -48,9 +48,9 @@ def test_it_reads_latin_1(olive, tasks):
 def test_it_reads_utf8_with_a_byte_order_mark(olive, tasks):
     content = b"\xef\xbb\xbf" + csv_bytes([person_row(1)])
     batch = start(olive, content)
-    assert batch.columns[0] == "No" and batch.column_mapping["id"] == "No"
+    assert batch.columns[0] == "No" and "id" not in batch.column_mapping  # a row counter is not an id
     batch = check(tasks, olive, batch)
-    assert rows_of(batch)[2].external_id == "1"
+    assert rows_of(batch)[2].external_id == "2"  # without an id column, the row number
 
 
 def test_it_reads_semicolon_separated_files(olive, tasks):
@@ -115,10 +115,12 @@ def test_duplicate_column_names_refuse_the_file_naming_them(olive):
 
 
 def test_a_repeated_id_is_an_error_on_its_second_row(olive, tasks):
-    batch = check(tasks, olive, start(olive, csv_bytes([person_row(1), person_row(2, No="1")])))
+    # An id column ("ID"; a "No" row counter is not taken for one).
+    header = ["ID", *SISKO_HEADER[1:]]
+    batch = check(tasks, olive, start(olive, csv_bytes([person_row(1), person_row(2, No="1")], header=header)))
     rows = rows_of(batch)
     assert rows[2].action == RowAction.CREATE and rows[3].action == RowAction.ERROR
-    assert rows[3].errors[0]["column"] == "No" and "2" in rows[3].errors[0]["message"]
+    assert rows[3].errors[0]["column"] == "ID" and "2" in rows[3].errors[0]["message"]
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(olive, settings):

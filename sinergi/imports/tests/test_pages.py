@@ -38,8 +38,8 @@ def test_the_whole_journey_in_the_pages(client, olive, tasks):
     assert response.status_code == 302 and response.url == reverse("imports:mapping", args=[batch.pk])
 
     page = client.get(response.url).text
-    assert selected(page, 0) == "id" and selected(page, 1) == "full_name" and selected(page, 2) == "nik"
-    assert selected(page, 4) == "birth_date" and selected(page, 9) == ""  # Negara Penempatan: not a field
+    assert selected(page, 0) == "" and selected(page, 1) == "full_name" and selected(page, 2) == "nik"
+    assert selected(page, 4) == "birth_date" and selected(page, 9) == "destination_country"
     assert "Siti Aminah" in page  # example values help choosing
 
     form = {f"column_{i}": selected(page, i) for i in range(10)} | {"remember": "on"}

@@ -13,7 +13,7 @@ from sinergi.audit.models import AuditEvent
 from sinergi.imports import services
 from sinergi.imports.models import BatchStatus, ImportRow, RowAction
 from sinergi.imports.tests.conftest import SAMPLE, apply, check, csv_bytes, person_row, start
-from sinergi.registry.models import Person
+from sinergi.registry.models import MigrationEpisode, Person
 from sinergi.sources.models import DataSource, SourceRecord
 
 S = BatchStatus
@@ -23,8 +23,7 @@ def test_it_imports_the_sample_export_end_to_end(olive, tasks, upload_dir):
     batch = start(olive, SAMPLE.read_bytes(), name="ekspor-sisko-p2mi.csv")
     assert batch.status == S.MAPPING
     assert batch.columns[:3] == ["No", "Nama Lengkap", "NIK"] and len(batch.samples) == 3
-    assert batch.column_mapping == {
-        "id": "No",
+    assert batch.column_mapping == {  # "No" is a row counter, not the source's id: the row number is used
         "full_name": "Nama Lengkap",
         "nik": "NIK",
         "birth_place": "Tempat Lahir",
@@ -33,6 +32,7 @@ def test_it_imports_the_sample_export_end_to_end(olive, tasks, upload_dir):
         "phone": "No HP",
         "address": "Alamat",
         "region_code": "Kode Wilayah",
+        "destination_country": "Negara Penempatan",
     }
     stored = Path(batch.stored_path)
     assert stored.parent == upload_dir and stored.is_file()
@@ -49,11 +49,16 @@ def test_it_imports_the_sample_export_end_to_end(olive, tasks, upload_dir):
     assert Person.objects.filter(registered_by_agency=olive.agency).count() == 8
     for each in SourceRecord.objects.all():  # provenance on every record
         assert each.source.name == "Ekspor Sisko P2MI" and each.file_name == "ekspor-sisko-p2mi.csv"
-        assert each.import_batch_id == batch.pk and each.row_number == int(each.external_id) + 1
+        assert each.import_batch_id == batch.pk and each.row_number == int(each.external_id)
         assert each.imported_at >= batch.created_at
-    record = SourceRecord.objects.get(external_id="3")
+    record = SourceRecord.objects.get(external_id="4")
     assert (record.file_name, record.row_number, record.import_batch_id) == ("ekspor-sisko-p2mi.csv", 4, batch.pk)
     assert record.person.full_name == "Nurhayati" and record.values["birth_date"] == "1995-07-21"
+    # "Negara Penempatan" becomes a stay abroad: Hong Kong, written as the file writes it, is HK.
+    assert list(record.person.episodes.values_list("destination_country", flat=True)) == ["HK"]
+    assert sorted(MigrationEpisode.objects.values_list("destination_country", flat=True)) == sorted(
+        ["MY", "SA", "HK", "TW", "MY", "SG", "JP", "SA"]
+    )
     assert not tasks.log.failed
     actions = set(AuditEvent.objects.filter(object_id=str(batch.pk)).values_list("action", flat=True))
     assert {"import.uploaded", "import.mapped", "import.analysed", "import.confirmed", "import.applied"} <= actions
@@ -80,7 +85,30 @@ def test_a_file_with_one_edited_row_is_one_update(olive, tasks):
     assert update.row_number == 4 and update.changes == {"address": ["Jl. Contoh No. 3", "Jl. Baru No. 99"]}
     apply(tasks, olive, batch)
     assert Person.objects.get(pk=update.person_id).address_text == "Jl. Baru No. 99"
-    assert SourceRecord.objects.get(external_id="3").file_name == "edited.csv"
+    assert SourceRecord.objects.get(external_id="4").file_name == "edited.csv"  # row 4 of both files
+
+
+def test_a_country_is_added_once_and_a_wrong_one_is_named(olive, tasks):
+    header = ["Id", "Nama Lengkap", "Negara Penempatan"]
+    apply(
+        tasks, olive, check(tasks, olive, start(olive, csv_bytes([["A1", "Siti Aminah", "Malaysia"]], header=header)))
+    )
+    person = Person.objects.get()
+    assert list(person.episodes.values_list("destination_country", flat=True)) == ["MY"]
+
+    # The next export names the same country in English and a new one by its code: one stay more, not two.
+    rows = [["A1", "Siti Aminah", "SG"], ["A2", "Rahmat Hidayat", "Eropa"]]
+    with translation.override("id"):
+        batch = check(tasks, olive, start(olive, csv_bytes(rows, header=header), name="next.csv"))
+    assert batch.counts == {"CREATE": 0, "LINK": 0, "UPDATE": 1, "UNCHANGED": 0, "ERROR": 1}
+    error = ImportRow.objects.get(batch=batch, action=RowAction.ERROR)
+    assert error.errors[0]["column"] == "Negara Penempatan"
+    assert "'Eropa' bukan negara penempatan" in error.errors[0]["message"]
+    apply(tasks, olive, batch)
+    assert sorted(person.episodes.values_list("destination_country", flat=True)) == ["MY", "SG"]
+    again = check(tasks, olive, start(olive, csv_bytes([["A1", "Siti Aminah", "Singapore"]], header=header)))
+    apply(tasks, olive, again)
+    assert person.episodes.count() == 2
 
 
 def test_the_saved_mapping_is_used_for_the_next_file_of_the_source(olive, tasks):

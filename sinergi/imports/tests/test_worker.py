@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def work() -> None:
     """One worker pass over the queue, as `sinergi db_worker` does, until it is empty."""
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0)
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0, queue_name="*")
 
 
 def test_the_worker_checks_and_imports_a_file(olive, django_capture_on_commit_callbacks):

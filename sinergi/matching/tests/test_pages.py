@@ -67,7 +67,7 @@ def test_the_pair_page_shows_both_records_and_the_models_reasons(
     assert "7271055210900001" in page  # Siti's NIK, side by side with Sitti's none
     assert "Same name (spelling normalised)" in page
     assert "Same birth date" in page
-    assert "Not compared (missing in one record)" in page
+    assert "Not compared (empty in one or both records)" in page
     assert "Ekspor Sisko P2MI" in page
     assert "<progress" in page and 'style="' not in page
 

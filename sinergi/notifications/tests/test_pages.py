@@ -38,7 +38,7 @@ def test_it_lists_the_users_notifications_with_unread_highlighted(client, alice,
 def test_it_marks_a_notification_read_when_opened_and_goes_to_its_page(client, alice):
     notification = note(alice, url="/rujukan/7/")
     client.force_login(alice)
-    response = client.get(f"/notifikasi/{notification.pk}/buka/")
+    response = client.post(f"/notifikasi/{notification.pk}/buka/")
     assert (response.status_code, response["Location"]) == (302, "/rujukan/7/")
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -48,14 +48,14 @@ def test_it_marks_a_notification_read_when_opened_and_goes_to_its_page(client, a
 def test_it_never_redirects_off_the_site(client, alice, url):
     notification = note(alice, url=url)
     client.force_login(alice)
-    response = client.get(f"/notifikasi/{notification.pk}/buka/")
+    response = client.post(f"/notifikasi/{notification.pk}/buka/")
     assert (response.status_code, response["Location"]) == (302, "/notifikasi/")
 
 
 def test_it_answers_404_for_someone_elses_notification(client, alice, carol):
     notification = note(carol)
     client.force_login(alice)
-    assert client.get(f"/notifikasi/{notification.pk}/buka/").status_code == 404
+    assert client.post(f"/notifikasi/{notification.pk}/buka/").status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
 

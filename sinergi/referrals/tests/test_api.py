@@ -178,7 +178,8 @@ def test_it_walks_the_story_end_to_end(client, alice, carol, erin, dave):
     assert [a["summary"] for a in mine["receiver_assessments"]] == ["PTSD ringan."]
     assert [e["to_status"] for e in mine["events"]] == ["DRAFT", "DIKIRIM", "DITERIMA", "DALAM_LAYANAN", "SELESAI"]
     for to_status in ("VERIFIKASI", "PENANGANAN", "SELESAI"):
-        response = post(client, f"{API}/cases/{case_id}/transitions", as_alice, {"to_status": to_status})
+        body = {"to_status": to_status, "outcome": "TERATASI", "reason": "Pulih, kembali ke keluarga."}
+        response = post(client, f"{API}/cases/{case_id}/transitions", as_alice, body)
         assert response.status_code == 200, response.content
     assert client.get(f"{API}/cases/{case_id}", headers=as_alice).json()["status"] == "SELESAI"
 

@@ -104,9 +104,11 @@ def test_it_allows_each_referral_transition_only_to_its_side(
         assert referral.events.order_by("-id").first().by == user
         return
 
-    # Not allowed: the uninvolved agency and a receiver looking at a draft cannot even see it (404);
-    # everyone else sees it but is refused (403). Nothing changes either way.
-    can_see = persona.side == Side.SENDER or (persona.side == Side.RECEIVER and from_status != R.DRAFT)
+    # Not allowed: the uninvolved agency and a receiver looking at a draft (or a draft revoked unsent: the
+    # fixture revokes a draft) cannot even see it (404); everyone else sees it but is refused (403).
+    # Nothing changes either way.
+    never_sent = from_status in (R.DRAFT, R.REVOKED)
+    can_see = persona.side == Side.SENDER or (persona.side == Side.RECEIVER and not never_sent)
     with pytest.raises(PermissionDenied if can_see else Http404):
         ACTIONS[to_status](user, referral.pk)
     assert snapshot(referral) == before
@@ -125,8 +127,8 @@ def test_it_refuses_a_referral_transition_the_current_state_does_not_allow(from_
     referral = referral_at(from_status, alice, carol)
     before = snapshot(referral)
     user = alice if ACTION_SIDE.get(to_status) == Side.SENDER else carol
-    if from_status == R.DRAFT and user == carol:
-        with pytest.raises(Http404):  # a draft is not the receiver's to see
+    if from_status in (R.DRAFT, R.REVOKED) and user == carol:
+        with pytest.raises(Http404):  # a draft, or a draft revoked unsent, is not the receiver's to see
             ACTIONS[to_status](user, referral.pk)
         return
     with pytest.raises(services.ReferralError) as refusal:
@@ -179,7 +181,9 @@ CASE_PATH = {
 def case_at(status: str, alice: User) -> Case:
     case = open_case_for(alice)
     for step in CASE_PATH[status]:
-        change_case_status(actor=alice, case_id=case.pk, to_status=step, reason="Lanjut.", closure_reason="DICABUT")
+        change_case_status(
+            actor=alice, case_id=case.pk, to_status=step, reason="Lanjut.", closure_reason="DICABUT", outcome="TERATASI"
+        )
     case.refresh_from_db()
     assert case.status == status
     return case
@@ -187,7 +191,12 @@ def case_at(status: str, alice: User) -> Case:
 
 def move(user: User, case: Case, to_status: str) -> Case:
     return change_case_status(
-        actor=user, case_id=case.pk, to_status=to_status, reason="Sudah diperiksa.", closure_reason="DUPLIKAT"
+        actor=user,
+        case_id=case.pk,
+        to_status=to_status,
+        reason="Sudah diperiksa.",
+        closure_reason="DUPLIKAT",
+        outcome="TERATASI",
     )
 
 

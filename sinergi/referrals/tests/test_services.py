@@ -402,7 +402,12 @@ def test_it_refuses_to_end_a_case_with_open_referrals(to_status, alice, carol):
 
     services.revoke_referral(actor=alice, referral_id=referral.pk, reason="Ditangani kementerian lain.")
     change_case_status(
-        actor=alice, case_id=case.pk, to_status=to_status, reason="Selesai.", closure_reason="DILIMPAHKAN"
+        actor=alice,
+        case_id=case.pk,
+        to_status=to_status,
+        reason="Selesai.",
+        closure_reason="DILIMPAHKAN",
+        outcome="DILIMPAHKAN",
     )
     assert get_case_for_user(alice, case.pk).status == to_status
 

@@ -73,7 +73,8 @@ def test_it_shows_own_hits_with_nik_and_other_agencies_hits_without(client, alic
     assert SOEHARTO_NIK in own
 
     client.force_login(dave)
-    response = client.get(SEARCH, {"q": "Suharto"})
+    assert client.get(SEARCH, {"q": "Suharto"}).context["hits"] == []  # another agency's: name alone finds nothing
+    response = client.get(SEARCH, {"q": "Suharto", "birth_year": 1984})
     [hit] = response.context["hits"]
     assert hit.person is None
     other = response.content.decode()
@@ -118,12 +119,36 @@ def test_it_renders_only_the_results_for_htmx(client, alice, soeharto):
 @pytest.mark.parametrize("persona", ["bob", "carol", "dave"])
 def test_it_lets_every_role_with_view_access_search(persona, request, client, soeharto):
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(SEARCH, {"q": "Suharto"})
+    # Name with birth year: how another agency's person can be found at all (sinergi/sharing).
+    response = client.get(SEARCH, {"q": "Suharto", "birth_year": 1984})
     assert response.status_code == 200
     assert [hit.pk for hit in response.context["hits"]] == [soeharto.pk]
 
 
-def test_it_redirects_home_to_the_search(client, alice):
+def test_it_offers_registering_a_new_person_after_a_search_that_finds_someone(client, alice):
+    make_person(alice, full_name="Siti Aminah")
     client.force_login(alice)
-    response = client.get("/")
-    assert (response.status_code, response["Location"]) == (302, SEARCH)
+    page = client.get(SEARCH, {"q": "Siti Aminah"}).content.decode()
+    assert len(client.get(SEARCH, {"q": "Siti Aminah"}).context["hits"]) == 1
+    assert '/orang/baru/?q=Siti%20Aminah"' in page
+    assert 'href="/orang/nik/"' in page  # the NIK check is reachable from the registry
+
+
+def test_it_offers_no_registration_to_a_read_only_role(client, alice, bob):
+    make_person(alice, full_name="Siti Aminah")
+    client.force_login(bob)
+    assert "/orang/baru/" not in client.get(SEARCH, {"q": "Siti"}).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["7271055210900001999", "7271051213900001", "7.27105E+15"])
+def test_it_says_what_is_wrong_with_a_nik_typed_in_search(client, alice, typed):
+    client.force_login(alice)
+    response = client.get(SEARCH, {"q": typed})
+    assert response.context["nik_problems"], typed
+    assert "/orang/nik/?nik=" in response.content.decode()
+
+
+def test_it_accepts_a_nik_prefix_and_a_valid_nik_without_complaint(client, alice):
+    client.force_login(alice)
+    for typed in ("727105", SITI_NIK):
+        assert client.get(SEARCH, {"q": typed}).context["nik_problems"] == []

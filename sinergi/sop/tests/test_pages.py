@@ -148,10 +148,16 @@ def test_it_shows_route_errors_on_the_form(client, admin_user, sop):
     assert set(response.context["form"].errors) == {"services", "ack_within"}
 
 
-def test_it_activates_a_version_and_ends_the_previous_one(client, admin_user, sop):
+def test_it_activates_a_version_and_ends_the_previous_one(client, admin_user, sop, sari, yusuf):
     client.force_login(admin_user)
     new_version(client, sop)
     draft = SopDocument.objects.get(version="1.1")
+    # Each party's supervisor approves first (the joint SOP is joint); the page offers them the button.
+    for supervisor in (sari, yusuf):
+        client.force_login(supervisor)
+        assert "/setujui/" in client.get(f"/sop/{draft.pk}/").content.decode()
+        assert client.post(f"/sop/{draft.pk}/setujui/").status_code == 302
+    client.force_login(admin_user)
     client.post(f"/sop/{draft.pk}/aktifkan/")
     draft.refresh_from_db()
     sop.refresh_from_db()

@@ -159,3 +159,23 @@ def test_any_text_cells_give_values_or_errors_never_an_exception(raw):
         again = normalise_values(result.values, today=TODAY)
         assert again.ok and again.values == result.values
         assert content_hash(again.values) == content_hash(result.values)
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Malaysia", "MY"), ("arab saudi", "SA"), ("Saudi Arabia", "SA"), ("Hongkong", "HK"), ("tw", "TW")],
+)
+def test_a_country_of_placement_is_read_from_its_name_or_code(written, code):
+    result = normalise_values({"full_name": "Siti Aminah", "destination_country": written}, today=TODAY)
+    assert result.ok and result.values["destination_country"] == code
+
+
+@pytest.mark.parametrize("written", ["Eropa", "Indonesia", "Zona Euro", "Malaysya"])
+def test_a_grouping_a_typo_or_indonesia_is_not_a_country_of_placement(written):
+    result = normalise_values(
+        {"full_name": "Siti Aminah", "destination_country": written},
+        today=TODAY,
+        column_for_field={"destination_country": "Negara Penempatan"},
+    )
+    assert [(issue.field, issue.column) for issue in result.errors] == [("destination_country", "Negara Penempatan")]
+    assert written in result.errors[0].message

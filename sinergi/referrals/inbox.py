@@ -1,0 +1,78 @@
+"""The referral inbox's tabs as conditions on the referrals a user sees (`referrals_visible_to`), shared by
+the inbox page and the home page, so the counts on both are the same rule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import pgettext_lazy
+
+from sinergi.accounts.models import User
+from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralStatus
+from sinergi.referrals.selectors import shared_sections_for
+from sinergi.sharing.models import PersonTakeIn
+from sinergi.sop.models import SharedSection
+
+R = ReferralStatus
+# A context keeps the tab names apart from the statuses of the same English words ("Sent": Terkirim, not Dikirim).
+INBOX_TABS = (
+    ("menunggu", pgettext_lazy("referral inbox tab", "Awaiting action")),
+    ("terlambat", pgettext_lazy("referral inbox tab", "Overdue")),
+    ("milik-saya", pgettext_lazy("referral inbox tab", "Mine")),
+    ("terkirim", pgettext_lazy("referral inbox tab", "Sent")),
+    ("semua", pgettext_lazy("referral inbox tab", "All")),
+)
+SENT_OPEN = [s for s in OPEN_REFERRAL_STATUSES if s != R.DRAFT]
+DIRECTIONS = (
+    ("masuk", pgettext_lazy("referral direction", "Received")),
+    ("keluar", pgettext_lazy("referral direction", "Sent")),
+)
+
+
+def running_deadlines(**filters: Any) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True, **filters)
+
+
+def inbox_conditions(user: User, now: datetime) -> dict[str, Q]:
+    """Each tab's condition; "semua" is every referral of the agency, closed ones included (the history)."""
+    overdue = Exists(running_deadlines(referral=OuterRef("pk"), due_at__lt=now))
+    return {
+        "menunggu": Q(to_agency_id=user.agency_id, status__in=[R.SENT, R.ACKNOWLEDGED]),
+        "terlambat": Q(overdue),
+        "milik-saya": (Q(assigned_to=user) | Q(created_by=user)) & Q(status__in=OPEN_REFERRAL_STATUSES),
+        "terkirim": Q(from_agency_id=user.agency_id, status__in=SENT_OPEN),
+        "semua": Q(),
+    }
+
+
+def history_filter(user: User, *, status: str = "", direction: str = "") -> Q:
+    """The "semua" tab's filters: a status, and received by or sent from the user's agency."""
+    condition = Q()
+    if status in R.values:
+        condition &= Q(status=status)
+    if direction == "masuk":
+        condition &= Q(to_agency_id=user.agency_id)
+    elif direction == "keluar":
+        condition &= Q(from_agency_id=user.agency_id)
+    return condition
+
+
+def person_name_for(user: User, referral: Referral) -> str | None:
+    """The person's name in a list row, or None when the user's agency may not know who it is.
+
+    While the referral shares the identity section, the name comes from it. Once it closes, the receiver sees
+    a name only through its own record: the one it made with "take into our registry" (sinergi/sharing),
+    under a recorded lawful basis. A closed share never keeps showing the sender's data.
+    """
+    if SharedSection.IDENTITY in shared_sections_for(user, referral):
+        return referral.case.person.full_name
+    if referral.to_agency_id != user.agency_id:
+        return None
+    own = (
+        PersonTakeIn.objects.filter(agency_id=user.agency_id, source_person_id=referral.case.person_id)
+        .values_list("person__full_name", flat=True)
+        .first()
+    )
+    return own

@@ -1,0 +1,274 @@
+"""The sharing rule, in one place: which agency sees which section of a person and of a case.
+
+An agency's relation to a person or case is one of:
+
+- **owner**: it registered the person / opened the case;
+- **receiver**: an open referral (sent, acknowledged, accepted, in service) sent by the *owner* names it;
+- **partner**: an open special-assistance entry proposed by the person's owner names it as partner;
+- **none**.
+
+An owner sees every section of what it owns. A receiver sees the sections the referral copied from the SOP
+route when it was sent, intersected with what the *sender owns*: person sections only when the sender
+registered the person, case sections only when it opened the case. So access is never widened by the agency
+that holds it: a receiver's own case, referral, consent or assistance proposal cannot pass on what it was
+only shown. A partner sees identity, contact and work abroad (the Kemensos template's columns) while the
+entry is open. The role decides whether the relation counts at all: VIEW_PERSONS for persons, VIEW_CASES for
+cases and referrals, VIEW_ASSISTANCE_LIST for the list; an inactive or anonymous user has none.
+
+Pages, API, change feed and exports all ask these functions; none of them decides on its own.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import F, Q, QuerySet
+
+from sinergi.accounts.roles import Capability, Role
+from sinergi.sharing.sections import (
+    ALL_CASE_SECTIONS,
+    ALL_PERSON_SECTIONS,
+    ASSESSMENTS,
+    CASE_SECTIONS,
+    CONTACT,
+    IDENTITY,
+    MIGRATION,
+    OWNER_ONLY,
+    PERSON_SECTIONS,
+    RECORD_KEYS,
+    SNAPSHOT_SECTIONS,
+)
+
+if TYPE_CHECKING:
+    from sinergi.accounts.models import User
+    from sinergi.assistance.models import AssistanceEntry
+    from sinergi.cases.models import Case
+    from sinergi.referrals.models import Referral
+    from sinergi.registry.models import Person
+
+NOTHING: frozenset[str] = frozenset()
+PARTNER_SECTIONS = frozenset({IDENTITY, CONTACT, MIGRATION})
+
+
+class Relation(enum.StrEnum):
+    OWNER = "owner"
+    RECEIVER = "receiver"
+    PARTNER = "partner"
+    NONE = "none"
+
+
+def _may(user: User, capability: Capability) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_capability(capability))
+
+
+# --- referrals: what one referral grants ------------------------------------------------------------------
+
+
+def granted_by(referral: Referral) -> frozenset[str]:
+    """The sections `referral` really grants its receiver: what it copied from the route, limited to what the
+    sender owns (nothing of a person the sender did not register, nothing of a case it did not open)."""
+    from sinergi.referrals.models import RECEIVER_SEES_CASE
+
+    if referral.status not in RECEIVER_SEES_CASE:
+        return NOTHING
+    case = referral.case
+    owned: set[str] = set()
+    if referral.from_agency_id == case.agency_id:
+        owned |= CASE_SECTIONS
+        if referral.from_agency_id == case.person.registered_by_agency_id:
+            owned |= PERSON_SECTIONS
+    return frozenset(referral.shared_sections) & frozenset(owned)
+
+
+def sender_may_share(case: Case) -> frozenset[str]:
+    """What a referral from `case` may carry at all: the case agency's own data only."""
+    if case.person.registered_by_agency_id == case.agency_id:
+        return PERSON_SECTIONS | CASE_SECTIONS
+    return CASE_SECTIONS
+
+
+def _valid_shares(agency_id: int | None) -> QuerySet[Referral]:
+    """Open referrals to `agency_id` whose sender owns both the case and the person (the only ones that can
+    share person sections)."""
+    from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
+
+    return Referral.objects.filter(
+        to_agency_id=agency_id,
+        status__in=RECEIVER_SEES_CASE,
+        from_agency_id=F("case__agency_id"),
+        case__person__registered_by_agency_id=F("from_agency_id"),
+    )
+
+
+# --- persons ------------------------------------------------------------------------------------------------
+
+
+def person_ids_shared_with(user: User) -> set[int]:
+    """Persons whose identity an open referral from their owner shares with the user's agency.
+
+    Filtered in Python: JSON containment is not portable to SQLite, and an agency has few open referrals.
+    """
+    if not _may(user, Capability.VIEW_PERSONS):
+        return set()
+    rows = _valid_shares(user.agency_id).values_list("case__person_id", "shared_sections")
+    return {person_id for person_id, sections in rows if IDENTITY in sections}
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    """Persons whose record `user` may open: registered by their agency, or shared with it by an open
+    referral from the registering agency whose route lets the identity travel (until the referral closes)."""
+    from sinergi.registry.models import Person
+
+    if not _may(user, Capability.VIEW_PERSONS):
+        return Person.objects.none()
+    condition = Q(registered_by_agency_id=user.agency_id)
+    shared = person_ids_shared_with(user)
+    if shared:
+        condition |= Q(pk__in=shared)
+    return Person.objects.filter(condition)
+
+
+def person_relation(user: User, person: Person) -> Relation:
+    if person.registered_by_agency_id == user.agency_id:
+        return Relation.OWNER
+    if _valid_shares(user.agency_id).filter(case__person_id=person.pk).exists():
+        return Relation.RECEIVER
+    return Relation.NONE
+
+
+def person_sections_for(user: User, person: Person) -> frozenset[str]:
+    """Which sections of the person's record `user` may read (OWNER_ONLY included for the owner)."""
+    if not _may(user, Capability.VIEW_PERSONS):
+        return NOTHING
+    if person.registered_by_agency_id == user.agency_id:
+        return ALL_PERSON_SECTIONS
+    rows = _valid_shares(user.agency_id).filter(case__person_id=person.pk).values_list("shared_sections", flat=True)
+    granted = frozenset(section for sections in rows for section in sections) & PERSON_SECTIONS
+    # Without the identity nobody may open the record; the other sections travel with the referral page.
+    return granted if IDENTITY in granted else NOTHING
+
+
+# --- cases and referrals ------------------------------------------------------------------------------------
+
+
+def case_sections_for(user: User, case: Case) -> frozenset[str]:
+    """Sections of the case (and of its person) the user reads on the case's own pages: the case agency's
+    staff see the whole case and the person as far as the person rule allows."""
+    if not _may(user, Capability.VIEW_CASES) or case.agency_id != user.agency_id:
+        return NOTHING
+    return ALL_CASE_SECTIONS | person_sections_for(user, case.person)
+
+
+def referral_sections_for(user: User, referral: Referral) -> frozenset[str]:
+    """Sections of the referral's case `user` may read through it: the case agency what it may read on its
+    case; the receiver what the referral grants while open; anyone else nothing."""
+    if not _may(user, Capability.VIEW_CASES):
+        return NOTHING
+    if referral.case.agency_id == user.agency_id:
+        return case_sections_for(user, referral.case)
+    if referral.to_agency_id == user.agency_id:
+        return granted_by(referral)
+    return NOTHING
+
+
+def referral_relation(user: User, referral: Referral) -> Relation:
+    if referral.case.agency_id == user.agency_id:
+        return Relation.OWNER
+    if referral.to_agency_id == user.agency_id and granted_by(referral):
+        return Relation.RECEIVER
+    return Relation.NONE
+
+
+# --- health and psychosocial answers of a needs assessment ---------------------------------------------------
+
+# UU PDP: health data is specific personal data; among staff only social workers and supervisors read it.
+SENSITIVE_ANSWER_ROLES = (Role.PEKERJA_SOSIAL, Role.SUPERVISOR)
+
+
+def may_see_sensitive_answers(user: User, person_id: int, assessing_agency_id: int) -> bool:
+    """Whether `user` may read the health and psychosocial answers of an assessment of this person: a social
+    worker or supervisor of the agency that made the assessment, of an agency owning a case of the person, or of
+    a receiver while an open referral of such a case really grants the assessments section (``granted_by``).
+    Everyone else sees that the domain exists and nothing of it."""
+    if not _may(user, Capability.VIEW_CASES) or user.agency_id is None:
+        return False
+    if not user.has_role(*SENSITIVE_ANSWER_ROLES):
+        return False
+    if assessing_agency_id == user.agency_id:
+        return True
+    from sinergi.cases.models import Case
+    from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
+
+    if Case.objects.filter(person_id=person_id, agency_id=user.agency_id).exists():
+        return True
+    referrals = Referral.objects.filter(
+        to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE, case__person_id=person_id
+    ).select_related("case__person")
+    return any(ASSESSMENTS in granted_by(referral) for referral in referrals)
+
+
+# --- facts checked together ------------------------------------------------------------------------------
+
+
+def cases_involving(user: User) -> QuerySet[Case]:
+    """Cases the user's agency is a party to, for checking facts and public statements together: its own
+    cases, and the cases a referral was sent to it (whatever became of it; a draft revoked unsent never
+    reached it). Only the fact sheet and the statements are read this way, and they carry no identity
+    (regency, dates, categories, counts), so a party can still verify a statement about a referral it served
+    after the referral closed."""
+    from sinergi.cases.models import Case
+    from sinergi.referrals.models import Referral
+
+    if not _may(user, Capability.VIEW_CASES):
+        return Case.objects.none()
+    referred = Referral.objects.filter(to_agency_id=user.agency_pk, sent_at__isnull=False)
+    return Case.objects.filter(Q(agency_id=user.agency_pk) | Q(pk__in=referred.values("case_id")))
+
+
+# --- special-assistance list ------------------------------------------------------------------------------
+
+
+def entry_sections_for(user: User, entry: AssistanceEntry) -> frozenset[str]:
+    """The person's sections on a special-assistance entry: the owner sees them while it owns the person;
+    the partner only while the entry is open and was proposed by the person's owner."""
+    if not _may(user, Capability.VIEW_ASSISTANCE_LIST):
+        return NOTHING
+    owner_id = entry.case.person.registered_by_agency_id
+    if user.agency_id == entry.proposing_agency_id == owner_id:
+        return PARTNER_SECTIONS
+    if user.agency_id == entry.partner_agency_id and entry.is_open and entry.proposing_agency_id == owner_id:
+        return PARTNER_SECTIONS
+    return NOTHING
+
+
+# --- change feed ------------------------------------------------------------------------------------------
+
+
+def redact_snapshot(snapshot: dict[str, Any], sections: Iterable[str]) -> dict[str, Any]:
+    """The snapshot with every key outside `sections` emptied (kept, so partner code sees one shape)."""
+    granted = frozenset(sections) | {RECORD_KEYS}
+    redacted: dict[str, Any] = {}
+    for key, value in snapshot.items():
+        section = SNAPSHOT_SECTIONS.get(key, OWNER_ONLY)
+        if section in granted:
+            redacted[key] = value
+        elif isinstance(value, list):
+            redacted[key] = []
+        elif isinstance(value, bool):
+            redacted[key] = False
+        elif value is None or isinstance(value, int):
+            redacted[key] = None
+        else:
+            redacted[key] = ""
+    return redacted
+
+
+def may_take_in(user: User, referral: Referral) -> bool:
+    """The receiving agency's staff who may edit persons, while the referral shares the identity."""
+    return (
+        _may(user, Capability.EDIT_PERSONS)
+        and referral.to_agency_id == user.agency_id
+        and IDENTITY in granted_by(referral)
+    )

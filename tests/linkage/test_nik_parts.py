@@ -1,0 +1,188 @@
+"""The NIK modelled by its parts (region, birth date and sex, serial), evidence counted once, blocking on every id.
+
+Issue 14: two different women born the same day in the same regency, whose NIKs differ in the district and
+the serial, scored 0.99; a NIK Excel damaged was thrown away; records sharing only an id were never compared.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.linkage_data import FIELDS, TODAY, LinkageDataset, make_dataset
+from sinergi.identity.nik import build_nik
+from sinergi.linkage import link_tables, prepare_records
+from sinergi.linkage.comparisons import blocking_rules_for, comparisons_for
+from sinergi.linkage.linking import LinkResult
+from sinergi.linkage.model import DEFAULT_MATCH_THRESHOLD, DEFAULT_REVIEW_THRESHOLD
+
+FEBRIANI = {
+    "id": "L-febriani",
+    "full_name": "SITI FEBRIANI",
+    "nik": "7201144412870002",
+    "birth_date": "04/12/1987",
+    "sex": "P",
+    "region_code": "72.01.14",
+}
+SURIANI = {
+    "id": "R-suriani",
+    "full_name": "Siti Suriani",
+    "nik": "7201044412870001",
+    "birth_date": "1987-12-04",
+    "sex": "P",
+    "region_code": "72.01.04",
+}
+# One person registered twice; the export's NIK went through Excel.
+HASNAH = {
+    "id": "R-hasnah",
+    "full_name": "Hasnah Lamarauna",
+    "nik": "7201044412870013",
+    "birth_date": "1987-12-04",
+    "sex": "P",
+    "region_code": "7201042001",
+    "phone": "081245678901",
+}
+HASNAH_ROUNDED = {**HASNAH, "id": "L-hasnah-rounded", "nik": "7201044412870010", "phone": None}
+HASNAH_SCIENTIFIC = {**HASNAH, "id": "L-hasnah-scientific", "nik": "7.20104E+15", "full_name": "HASNAH LAMARAUNA"}
+# Sharing only an id: names and dates written so differently that no name-and-date rule pairs them.
+SHARED_ID_LEFT = {"id": "L-shared", "full_name": "Wayan Sudarta", "birth_date": "1975-03-02", "passport": "C 1234567"}
+SHARED_ID_RIGHT = {"id": "R-shared", "full_name": "I Wayan Sudarta", "birth_date": "1957-02-03", "passport": "c1234567"}
+
+
+def _prepare(rows: list[dict[str, Any]]) -> Any:
+    return prepare_records(rows, fields=FIELDS, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def dataset() -> LinkageDataset:
+    return make_dataset(400, 4000, seed=13)
+
+
+@pytest.fixture(scope="module")
+def linked(dataset: LinkageDataset) -> LinkResult:
+    left = [*dataset.left, FEBRIANI, HASNAH_ROUNDED, HASNAH_SCIENTIFIC, SHARED_ID_LEFT]
+    right = [*dataset.right, SURIANI, HASNAH, SHARED_ID_RIGHT]
+    return link_tables(_prepare(left), _prepare(right), review_threshold=1e-9, explain=True)
+
+
+def _pair(result: LinkResult, left_id: str, right_id: str) -> Any:
+    return next((p for p in result.pairs if (p.left_id, p.right_id) == (left_id, right_id)), None)
+
+
+def test_it_keeps_two_women_born_the_same_day_in_one_regency_apart(linked: LinkResult) -> None:
+    pair = _pair(linked, "L-febriani", "R-suriani")
+
+    # The pair is scored (same birth date and regency, names loosely alike), and it stays below review.
+    assert pair is not None
+    assert pair.match_probability < DEFAULT_REVIEW_THRESHOLD
+    weights = dict(pair.weights)
+    assert weights["nik"] < 0  # same birth date and sex in the NIK, another district: counted by birth date, not twice
+    assert weights["birth_date"] > 0
+
+
+def test_it_still_links_a_person_whose_nik_excel_damaged(linked: LinkResult) -> None:
+    rounded = _pair(linked, "L-hasnah-rounded", "R-hasnah")
+    scientific = _pair(linked, "L-hasnah-scientific", "R-hasnah")
+
+    assert rounded is not None and rounded.match_probability >= DEFAULT_MATCH_THRESHOLD
+    assert scientific is not None and scientific.match_probability >= DEFAULT_MATCH_THRESHOLD
+    # The rounded NIK is neither a match of its own nor a reason against one.
+    assert dict(rounded.weights)["nik"] == 0
+
+
+def test_it_compares_records_that_share_only_an_id(linked: LinkResult) -> None:
+    assert _pair(linked, "L-shared", "R-shared") is not None
+
+
+def test_it_blocks_on_every_mapped_identifier_and_the_address() -> None:
+    rules = blocking_rules_for({"name", "birth_date", "nik", "kk", "passport", "phone", "other_id", "address"})
+
+    for column in ("nik_digits", "nik_prefix15", "kk", "passport", "phone", "other_id", "address"):
+        assert f"l.{column} = r.{column}" in rules
+
+
+def test_it_weighs_a_nik_differing_only_in_serial_or_district_as_evidence_against(linked: LinkResult) -> None:
+    (nik,) = (c for c in linked.model.splink_settings["comparisons"] if c["output_column_name"] == "nik")
+    levels = {level["label_for_charts"]: level for level in nik["comparison_levels"]}
+
+    for label in (
+        "Same region, birth date and sex in the NIK; another serial",
+        "Same birth date and sex in the NIK; another district",
+    ):
+        level = levels[label]
+        assert level["m_probability"] < level["u_probability"]
+    same = levels["Same NIK"]
+    assert same["m_probability"] > 1000 * same["u_probability"]
+
+
+def test_it_counts_a_familys_kk_phone_and_address_once() -> None:
+    (phone,) = (c for c in comparisons_for({"name", "kk", "phone"}) if c["output_column_name"] == "phone")
+    (address,) = (
+        c for c in comparisons_for({"name", "kk", "phone", "address"}) if c["output_column_name"] == "address"
+    )
+
+    assert any(
+        level.get("is_null_level") and "kk_l = kk_r" in level["sql_condition"] for level in phone["comparison_levels"]
+    )
+    assert any(
+        level.get("is_null_level") and "phone_l = phone_r" in level["sql_condition"]
+        for level in address["comparison_levels"]
+    )
+
+
+_DISTRICTS = ("720104", "720114", "727105", "737101", "110101")
+
+
+@given(
+    district=st.sampled_from(_DISTRICTS),
+    born=st.dates(min_value=date(1950, 1, 1), max_value=date(2008, 12, 31)),
+    sex=st.sampled_from(("L", "P")),
+    serials=st.lists(st.integers(min_value=1, max_value=9999), min_size=2, max_size=2, unique=True),
+)
+def test_it_gives_neighbours_nik_the_same_head_and_another_serial(
+    district: str, born: date, sex: str, serials: list[int]
+) -> None:
+    first, second = (build_nik(district, born, sex, serial) for serial in serials)  # type: ignore[arg-type]
+
+    table = _prepare([{"id": "a", "full_name": "A", "nik": first}, {"id": "b", "full_name": "B", "nik": second}])
+
+    columns = table.columns
+    assert columns["nik_head"][0] == columns["nik_head"][1] == first[:12]
+    assert columns["nik_serial"][0] != columns["nik_serial"][1]
+    assert columns["nik_digits"][0] != columns["nik_digits"][1]
+
+
+@given(
+    district=st.sampled_from(_DISTRICTS),
+    born=st.dates(min_value=date(1950, 1, 1), max_value=date(2008, 12, 31)),
+    sex=st.sampled_from(("L", "P")),
+    # A serial ending in 0 is the same after rounding: nothing was damaged.
+    serial=st.integers(min_value=1, max_value=9999).filter(lambda serial: serial % 10 != 0),
+)
+def test_it_keeps_what_excel_left_of_a_nik(district: str, born: date, sex: str, serial: int) -> None:
+    nik = build_nik(district, born, sex, serial)  # type: ignore[arg-type]
+    rounded = nik[:15] + "0"
+    scientific = f"{int(nik):.5E}".replace("E+0", "E+")
+
+    table = _prepare(
+        [
+            {"id": "good", "full_name": "A", "nik": nik},
+            {"id": "rounded", "full_name": "A", "nik": rounded},
+            {"id": "scientific", "full_name": "A", "nik": scientific},
+        ]
+    )
+
+    columns = table.columns
+    # The rounded value keeps region, birth date, sex and three serial digits; it never equals the good NIK.
+    assert columns["nik_prefix15"][1] == nik[:15]
+    assert columns["nik_digits"][1] != nik
+    assert columns["nik_birth_date"][1] == columns["nik_birth_date"][0] == born
+    assert columns["nik_sex"][1] == columns["nik_sex"][0] == sex
+    assert columns["nik_regency"][1] == nik[:4]
+    # Scientific notation keeps the regency (region evidence), nothing that could match exactly.
+    assert columns["nik_digits"][2] is None and columns["nik_prefix15"][2] is None
+    assert columns["nik_regency"][2] == nik[:4]
