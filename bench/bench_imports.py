@@ -70,7 +70,7 @@ def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, An
     from sinergi.accounts.roles import Role
     from sinergi.identity.names import normalize_name, phonetic_key
     from sinergi.imports import services as imports
-    from sinergi.imports.models import ImportBatch
+    from sinergi.imports.models import BatchStatus, ImportBatch
     from sinergi.matching.models import MatchCandidate
     from sinergi.regions.loading import load_regions
     from sinergi.registry.models import NameToken, Person
@@ -130,15 +130,18 @@ def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, An
             source_name="Ekspor Sisko P2MI",
         )
         imports.choose_mapping(actor=operator, batch_id=batch.pk, mapping=mapping)
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
         batch = ImportBatch.objects.get(pk=batch.pk)
         analysed = time.perf_counter() - started
         steps.append((f"{attempt}: upload, check and preview", analysed, _counts(batch.counts)))
         started = time.perf_counter()
         imports.confirm_import(actor=operator, batch_id=batch.pk)
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
         batch = ImportBatch.objects.get(pk=batch.pk)
         seconds = time.perf_counter() - started
+        # A figure for an import that did not finish (a worker that took no task, say) would be meaningless.
+        if batch.status != BatchStatus.DONE:
+            raise RuntimeError(f"{attempt}: the import ended {batch.status}, not DONE: {batch.error or ''}")
         pairs = MatchCandidate.objects.count()
         steps.append((f"{attempt}: apply ({batch.status})", seconds, f"{_counts(batch.counts)}; review pairs {pairs}"))
 
