@@ -14,6 +14,7 @@ cannot go below.
 
 from __future__ import annotations
 
+import cProfile
 import csv
 import io
 import multiprocessing
@@ -28,6 +29,10 @@ TODAY = date(2026, 11, 1)
 
 def run(*, quick: bool = False) -> None:
     registry_size, file_rows = (1_000, 300) if quick else (20_000, 5_000)
+    # Other sizes and PostgreSQL: SINERGI_BENCH_IMPORT_ROWS=100000, SINERGI_BENCH_REGISTRY=20000,
+    # SINERGI_BENCH_DATABASE_URL=postgres://.../db (an empty database the benchmark may fill).
+    file_rows = int(os.environ.get("SINERGI_BENCH_IMPORT_ROWS", file_rows))
+    registry_size = int(os.environ.get("SINERGI_BENCH_REGISTRY", registry_size))
     # Django is set up once per process, on its own database: run in a fresh interpreter.
     context = multiprocessing.get_context("spawn")
     queue: Any = context.Queue()
@@ -39,7 +44,7 @@ def run(*, quick: bool = False) -> None:
         raise RuntimeError(f"imports benchmark failed: {result['error']}")
     print(
         f"registry: {registry_size:,} persons; export: {file_rows:,} rows "
-        f"({result['file_kb']:,.0f} KB CSV); database: SQLite (embedded default)"
+        f"({result['file_kb']:,.0f} KB CSV); database: {result['database']}; peak RSS {result['rss_mb']:,.0f} MB"
     )
     print("| step | wall time (s) | rows/s | outcome |")
     print("|---|---:|---:|---|")
@@ -56,7 +61,7 @@ def _child(registry_size: int, file_rows: int, queue: Any) -> None:
 
 
 def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = os.environ.get("SINERGI_BENCH_DATABASE_URL") or f"sqlite:///{directory}/bench.sqlite3"
     os.environ["SINERGI_VAR_DIR"] = directory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
     import django
@@ -136,7 +141,15 @@ def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, An
         steps.append((f"{attempt}: upload, check and preview", analysed, _counts(batch.counts)))
         started = time.perf_counter()
         imports.confirm_import(actor=operator, batch_id=batch.pk)
+        # SINERGI_BENCH_PROFILE=file.prof: a cProfile of the first import's apply (`python -m pstats file.prof`).
+        profile_path = os.environ.get("SINERGI_BENCH_PROFILE") if attempt == "first import" else None
+        profiler = cProfile.Profile() if profile_path else None
+        if profiler is not None:
+            profiler.enable()
         call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+        if profiler is not None and profile_path:
+            profiler.disable()
+            profiler.dump_stats(profile_path)
         batch = ImportBatch.objects.get(pk=batch.pk)
         seconds = time.perf_counter() - started
         # A figure for an import that did not finish (a worker that took no task, say) would be meaningless.
@@ -150,7 +163,17 @@ def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, An
     started = time.perf_counter()
     _bulk_persons(newcomers, peer_agency, operator, Person, NameToken, normalize_name, phonetic_key, transaction)
     steps.append(("peer: plain bulk_create, no checks", time.perf_counter() - started, f"{file_rows:,} persons"))
-    return {"steps": steps, "file_kb": len(content) / 1024}
+    import resource
+
+    from django.db import connection
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    server: Any = connection  # the backend's own attributes
+    if connection.vendor == "sqlite":
+        database = "SQLite " + ".".join(map(str, server.Database.sqlite_version_info))
+    else:
+        database = f"PostgreSQL {server.pg_version}"
+    return {"steps": steps, "file_kb": len(content) / 1024, "rss_mb": rss_mb, "database": database}
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -27,6 +27,9 @@ code runs on both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +37,9 @@ from django.db.models import F, Max, Min
 
 from sinergi.changes.models import ChangeEvent, ChangeOp, FeedSequence
 from sinergi.registry.models import Person
+
+# person id -> (op, agency id) of the changes recorded inside ``coalesced_changes``; None outside it.
+_pending: ContextVar[dict[int, tuple[str, int]] | None] = ContextVar("pending_person_changes", default=None)
 
 
 def person_snapshot(person: Person) -> dict[str, Any]:
@@ -59,10 +65,7 @@ def person_snapshot(person: Person) -> dict[str, Any]:
         ),
         "phones": sorted(phone.number for phone in person.phones.all()),
         "source_ids": sorted(
-            (
-                {"source": record.source.name, "id": record.external_id}
-                for record in person.source_records.select_related("source")
-            ),
+            ({"source": record.source.name, "id": record.external_id} for record in person.source_records.all()),
             key=lambda s: (s["source"], s["id"]),
         ),
         "registered_by": person.registered_by_agency.code,
@@ -71,12 +74,89 @@ def person_snapshot(person: Person) -> dict[str, Any]:
     }
 
 
-def record_person_change(person: Person, op: ChangeOp | str) -> ChangeEvent:
-    """Call inside the transaction that changed `person`; the event commits (or not) with the change."""
+def record_person_change(person: Person, op: ChangeOp | str) -> ChangeEvent | None:
+    """Call inside the transaction that changed `person`; the event commits (or not) with the change.
+
+    Inside ``coalesced_changes`` nothing is written yet (returns None): the block writes one event per person.
+    """
+    pending = _pending.get()
+    if pending is not None:
+        before = pending.get(person.pk)
+        # A person created in the block stays "created" whatever else the block did to it, unless it is gone.
+        keep_created = before is not None and before[0] == ChangeOp.CREATED and op != ChangeOp.DELETED
+        pending[person.pk] = (ChangeOp.CREATED if keep_created else str(op), person.registered_by_agency_id)
+        return None
     snapshot = {} if op == ChangeOp.DELETED else person_snapshot(person)
     return ChangeEvent.objects.create(
         person_id=person.pk, agency_id=person.registered_by_agency_id, op=op, snapshot=snapshot
     )
+
+
+@contextmanager
+def coalesced_changes() -> Iterator[None]:
+    """Inside a transaction: every person the block changes gets one event, with its state at the block's end.
+
+    An import chunk creates a person, adds its identifiers and its source record: without this, each step
+    wrote a full snapshot. A replica applying events in cursor order ends with the same persons either way,
+    since every event carries the whole state (a person created in the block is one "created" event). The
+    events are written in one statement when the block ends, in the order the persons were first changed,
+    inside the same transaction, so they commit (or not) with the change. Nested blocks write with the outer.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict[int, tuple[str, int]] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+        _pending.set(None)
+        _write_pending(pending)
+    finally:
+        _pending.reset(token)
+
+
+@contextmanager
+def changes_savepoint() -> Iterator[None]:
+    """Use with a savepoint inside ``coalesced_changes``: when the block raises (and its savepoint rolls
+    back), the changes it recorded are forgotten too. Outside ``coalesced_changes`` it does nothing."""
+    pending = _pending.get()
+    saved = dict(pending) if pending is not None else None
+    try:
+        yield
+    except BaseException:
+        if pending is not None and saved is not None:
+            pending.clear()
+            pending.update(saved)
+        raise
+
+
+def _write_pending(pending: dict[int, tuple[str, int]]) -> None:
+    if not pending:
+        return
+    snapshots = person_snapshots(pk for pk, (op, _agency) in pending.items() if op != ChangeOp.DELETED)
+    events = []
+    for pk, (op, agency_id) in pending.items():
+        if op == ChangeOp.DELETED:
+            events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot={}))
+        elif pk in snapshots:  # a person missing here was created and deleted within the block
+            events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot=snapshots[pk]))
+    ChangeEvent.objects.bulk_create(events, batch_size=500)
+
+
+def person_snapshots(person_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``person_snapshot`` of many persons in a fixed number of queries."""
+    ids = list(person_ids)
+    persons = (
+        Person.objects.filter(pk__in=ids)
+        .select_related("registered_by_agency")
+        .prefetch_related(
+            "aliases",
+            "identifiers",
+            "phones",
+            "source_records__source",
+        )
+    )
+    return {person.pk: person_snapshot(person) for person in persons}
 
 
 def seal_events() -> int:

@@ -5,6 +5,7 @@ Views, the API, imports and commands all call these functions; none of them save
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
@@ -13,11 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.audit.events import record_event
-from sinergi.changes.feed import record_person_change
+from sinergi.audit.events import record_event, record_events
+from sinergi.changes.feed import coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
 from sinergi.registry import validation
@@ -209,6 +211,78 @@ def register_person(*, actor: User, data: PersonData, confirm_new: bool = False)
     )
     record_person_change(person, ChangeOp.CREATED)
     return person
+
+
+@transaction.atomic
+def register_persons(*, actor: User, people: Sequence[PersonData]) -> list[Person | RegistryError]:
+    """Register many new persons at once, as ``register_person(confirm_new=True)`` would one by one.
+
+    For imports, whose matching step has already decided that these are new persons. Every item gets the same
+    checks (permission, validation, the agency's NIK refusal, also between items of the list: the second
+    of two with one NIK is refused naming the first); a refused item comes back as its error and the others
+    are registered. The writes (persons and their history, aliases, phones, name index, audit events,
+    change-feed events) take a fixed number of statements, not a few per person.
+    """
+    _require(actor, Capability.EDIT_PERSONS)
+    results: list[Person | RegistryError | None] = [None] * len(people)
+    cleaned: list[tuple[int, PersonData]] = []
+    for index, data in enumerate(people):
+        try:
+            cleaned.append((index, _cleaned(data)))
+        except InvalidData as refused:
+            results[index] = refused
+    niks = {data.nik for _, data in cleaned if data.nik}
+    holders: dict[str, Person] = {}
+    for person in Person.objects.filter(
+        registered_by_agency_id=actor.agency_id, nik__in=niks, merged_into__isnull=True
+    ).order_by("-id"):
+        holders[person.nik] = person  # the lowest id wins, as .first() in register_person on the id order
+    now = timezone.now()
+    new: list[tuple[int, Person, PersonData]] = []
+    for index, data in cleaned:
+        if data.nik and data.nik in holders:
+            results[index] = NikAlreadyRegistered(holders[data.nik])
+            continue
+        person = Person(registered_by_agency=actor.agency, created_by=actor, created_at=now, updated_at=now)
+        _apply(person, data)
+        if data.nik:
+            holders[data.nik] = person
+        new.append((index, person, data))
+    if new:
+        persons = [person for _, person, _ in new]
+        bulk_create_with_history(persons, Person, default_user=actor)
+        aliases = [
+            PersonAlias(person=person, name=name, name_key=normalize_name(name).key)
+            for _, person, data in new
+            for name in dict.fromkeys(alias.strip() for alias in data.aliases if alias.strip())
+        ]
+        if aliases:
+            bulk_create_with_history(aliases, PersonAlias, default_user=actor)
+        phones = [PersonPhone(person=person, number=number) for _, person, data in new for number in data.phones]
+        if phones:
+            bulk_create_with_history(phones, PersonPhone, default_user=actor)
+        keys: dict[int, list[str]] = {person.pk: [person.name_key] for person in persons}
+        for alias in aliases:
+            keys[alias.person.pk].append(alias.name_key)
+        NameToken.objects.bulk_create(
+            [
+                NameToken(person_id=pk, token=token[:60], phonetic=phonetic_key(token)[:60])
+                for pk, names in keys.items()
+                for token in sorted({token for key in names for token in key.split()})
+            ],
+            batch_size=2000,
+        )
+        record_events(
+            actor=actor,
+            action="person.registered",
+            items=[(person, person.full_name, {"confirmed_despite_matches": True}) for person in persons],
+        )
+        with coalesced_changes():
+            for person in persons:
+                record_person_change(person, ChangeOp.CREATED)
+        for index, person, _ in new:
+            results[index] = person
+    return [result for result in results if result is not None]
 
 
 @transaction.atomic

@@ -38,14 +38,15 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.audit.events import record_event
-from sinergi.changes.feed import record_person_change
+from sinergi.audit.events import record_event, record_events
+from sinergi.changes.feed import changes_savepoint, coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.imports.models import RowAction
 from sinergi.matching import engine
 from sinergi.matching.engine import Candidate
 from sinergi.matching.services import MatchingError, propose_pair
 from sinergi.registry import services as registry
+from sinergi.registry import validation
 from sinergi.registry.models import Person
 from sinergi.sources.models import DataSource, SourceKind, SourceRecord
 from sinergi.sources.normalisation import (
@@ -364,6 +365,28 @@ class _Provenance:
     origin: str
 
 
+@dataclass
+class _Writes:
+    """What a chunk writes in one statement each at its end, and the persons it already read.
+
+    ``records`` and ``linked`` grow row by row; a row the registry refuses takes its own back (``mark`` /
+    ``undo``), as its savepoint takes back its other writes.
+    """
+
+    records: list[SourceRecord] = field(default_factory=list)
+    # person.source_linked audit events: (person, summary, detail)
+    linked: list[tuple[Person, str, dict[str, Any]]] = field(default_factory=list)
+    # the agency's persons the chunk's plans name, read at once (and replaced by what an update returns)
+    persons: dict[int, Person] = field(default_factory=dict)
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.records), len(self.linked)
+
+    def undo(self, mark: tuple[int, int]) -> None:
+        del self.records[mark[0] :]
+        del self.linked[mark[1] :]
+
+
 @transaction.atomic
 def apply_plans(
     *,
@@ -393,18 +416,49 @@ def apply_plans(
         .filter(source=source, external_id__in=[plan.external_id for plan in plans if plan.external_id])
         .select_related("person")
     }
+    writes = _Writes()
+    named = {plan.person_id for plan in plans if plan.person_id is not None and plan.action != RowAction.ERROR}
+    if named:
+        writes.persons = {
+            person.pk: person
+            for person in Person.objects.filter(registered_by_agency_id=actor.agency_pk, pk__in=named)
+            .select_related("registered_by_agency")
+            .prefetch_related("aliases")
+        }
     results: list[AppliedRecord] = []
-    for plan in plans:
-        if plan.action == RowAction.ERROR:
-            results.append(AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, tuple(plan.errors)))
-            continue
-        try:
-            with transaction.atomic():
-                result = _apply_one(actor, source, plan, existing, provenance)
-        except registry.RegistryError as refused:
-            issues = _issues_of(refused)
-            result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
-        results.append(result)
+    # One change-feed event per person the chunk touched (see feed.coalesced_changes), written at its end.
+    with coalesced_changes():
+        created = _register_new(actor, plans, existing)
+        for index, plan in enumerate(plans):
+            if plan.action == RowAction.ERROR:
+                results.append(
+                    AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, tuple(plan.errors))
+                )
+                continue
+            made = created.get(index)
+            if isinstance(made, registry.InvalidData):
+                results.append(
+                    AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, _issues_of(made))
+                )
+                continue
+            if made is not None:
+                # Registered above; what is left was checked there too, so a refusal here is a bug: it fails the
+                # chunk (rolled back whole) instead of leaving a person without its source record.
+                results.append(_create(actor, source, plan, existing, provenance, writes, made))
+                continue
+            mark, known = writes.mark(), plan.external_id in existing
+            try:
+                with transaction.atomic(), changes_savepoint():
+                    result = _apply_one(actor, source, plan, existing, provenance, writes)
+            except registry.RegistryError as refused:
+                writes.undo(mark)
+                if not known:
+                    existing.pop(plan.external_id, None)
+                issues = _issues_of(refused)
+                result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
+            results.append(result)
+        SourceRecord.objects.bulk_create(writes.records, batch_size=500)
+        record_events(actor=actor, action="person.source_linked", items=list(writes.linked))
     counts: dict[str, int] = {}
     for result in results:
         counts[result.action] = counts.get(result.action, 0) + 1
@@ -426,31 +480,83 @@ def _issues_of(refused: registry.RegistryError) -> tuple[RecordIssue, ...]:
     return (RecordIssue("", "", str(refused)),)
 
 
+def _register_new(
+    actor: User, plans: Sequence[RecordPlan], existing: Mapping[str, SourceRecord]
+) -> dict[int, Person | registry.InvalidData]:
+    """Register the chunk's new persons at once (``registry.register_persons``): plan index -> person or refusal.
+
+    Left to the row-by-row path: a plan whose NIK another plan of the chunk also carries (which row gets it
+    depends on the order), one whose identifiers or stay abroad the registry would refuse (the row must be an
+    error as a whole), and one whose NIK the agency registered since the plan was made (it becomes a LINK).
+    """
+    other_niks = {
+        plan.values["nik"]
+        for plan in plans
+        if plan.action not in (RowAction.ERROR, RowAction.CREATE) and plan.values.get("nik")
+    }
+    chosen: list[tuple[int, RecordPlan]] = []
+    for index, plan in enumerate(plans):
+        if plan.action != RowAction.CREATE or plan.external_id in existing:
+            continue
+        if plan.values.get("nik") and plan.values["nik"] in other_niks:
+            continue
+        if _would_refuse_extras(plan.values):
+            continue
+        chosen.append((index, plan))
+    if not chosen:
+        return {}
+    made = registry.register_persons(actor=actor, people=[person_data(plan.values) for _, plan in chosen])
+    return {
+        index: result
+        for (index, _plan), result in zip(chosen, made, strict=True)
+        if isinstance(result, Person | registry.InvalidData)
+    }
+
+
+def _would_refuse_extras(values: Mapping[str, str]) -> bool:
+    """Whether ``add_identifier`` or ``add_migration_episode`` would refuse what these values add."""
+    errors: dict[str, list[str]] = {}
+    for name, kind in IDENTIFIER_FIELDS.items():
+        if values.get(name):
+            validation.check_identifier(kind, values[name], errors)
+    if values.get("destination_country"):
+        born = values.get("birth_date")
+        validation.check_episode(
+            registry.EpisodeData(destination_country=values["destination_country"]),
+            date.fromisoformat(born) if born else None,
+            errors,
+        )
+    return bool(errors)
+
+
 def _apply_one(
     actor: User,
     source: DataSource,
     plan: RecordPlan,
     existing: dict[str, SourceRecord],
     provenance: _Provenance,
+    writes: _Writes,
 ) -> AppliedRecord:
     record = existing.get(plan.external_id)
     if record is not None:
         if record.content_hash == plan.content_hash:
             return AppliedRecord(plan.external_id, plan.row_number, RowAction.UNCHANGED, _survivor(record.person).pk)
-        return _update(actor, record, plan, provenance)
-    target = _link_target(actor, plan)
+        return _update(actor, record, plan, provenance, writes)
+    target = _link_target(actor, plan, writes)
     if target is not None:
-        existing[plan.external_id] = _link(actor, source, target, plan, provenance, plan.linked_by or "nik")
+        existing[plan.external_id] = _link(actor, source, target, plan, provenance, plan.linked_by or "nik", writes)
         return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
-    return _create(actor, source, plan, existing, provenance)
+    return _create(actor, source, plan, existing, provenance, writes)
 
 
-def _link_target(actor: User, plan: RecordPlan) -> Person | None:
+def _link_target(actor: User, plan: RecordPlan, writes: _Writes) -> Person | None:
     """The existing person a LINK (or an UPDATE whose source record has gone) attaches to, if still there."""
     if plan.action not in (RowAction.LINK, RowAction.UPDATE, RowAction.UNCHANGED):
         return None
     agency_persons = Person.objects.filter(registered_by_agency_id=actor.agency_pk)
-    person = agency_persons.filter(pk=plan.person_id).first() if plan.person_id is not None else None
+    person = None
+    if plan.person_id is not None:
+        person = writes.persons.get(plan.person_id) or agency_persons.filter(pk=plan.person_id).first()
     if person is None and plan.values.get("nik"):
         person = agency_persons.filter(nik=plan.values["nik"]).order_by("id").first()
     return _survivor(person) if person is not None else None
@@ -462,50 +568,59 @@ def _create(
     plan: RecordPlan,
     existing: dict[str, SourceRecord],
     provenance: _Provenance,
+    writes: _Writes,
+    person: Person | None = None,
 ) -> AppliedRecord:
-    try:
-        person = registry.register_person(actor=actor, data=person_data(plan.values), confirm_new=True)
-    except registry.NikAlreadyRegistered as clash:
-        # Registered since the plan was made (or by an earlier record of this input): the same person.
-        target = _survivor(clash.existing)
-        existing[plan.external_id] = _link(actor, source, target, plan, provenance, "nik")
-        return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
+    """A new person for `plan` (`person` when ``_register_new`` already registered it)."""
+    if person is None:
+        try:
+            person = registry.register_person(actor=actor, data=person_data(plan.values), confirm_new=True)
+        except registry.NikAlreadyRegistered as clash:
+            # Registered since the plan was made (or by an earlier record of this input): the same person.
+            target = _survivor(clash.existing)
+            existing[plan.external_id] = _link(actor, source, target, plan, provenance, "nik", writes)
+            return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
     _add_identifiers(actor, person, plan.values, previous=None)
     _add_stay_abroad(actor, person, plan.values, previous=None)
-    existing[plan.external_id] = _new_record(source, person, plan, provenance, linked_by="new")
+    existing[plan.external_id] = _new_record(source, person, plan, provenance, writes, linked_by="new")
     record_person_change(person, ChangeOp.UPDATED)  # its source ids are part of what partners replicate
     proposed = _propose(actor, person, plan.candidates, provenance.origin)
     return AppliedRecord(plan.external_id, plan.row_number, RowAction.CREATE, person.pk, pairs_proposed=proposed)
 
 
 def _link(
-    actor: User, source: DataSource, person: Person, plan: RecordPlan, provenance: _Provenance, linked_by: str
+    actor: User,
+    source: DataSource,
+    person: Person,
+    plan: RecordPlan,
+    provenance: _Provenance,
+    linked_by: str,
+    writes: _Writes,
 ) -> SourceRecord:
     person = _fill_person(actor, person, plan.values, previous=None)
+    writes.persons[person.pk] = person
     _add_phone(actor, person, plan.values, previous=None)
     _add_identifiers(actor, person, plan.values, previous=None)
     _add_stay_abroad(actor, person, plan.values, previous=None)
-    record = _new_record(source, person, plan, provenance, linked_by=linked_by)
+    record = _new_record(source, person, plan, provenance, writes, linked_by=linked_by)
     record_person_change(person, ChangeOp.UPDATED)
-    record_event(
-        actor=actor,
-        action="person.source_linked",
-        obj=person,
-        summary=person.full_name,
-        detail={
-            "source": source.name,
-            "id": plan.external_id,
-            "linked_by": linked_by,
-            "probability": plan.probability,
-        },
+    writes.linked.append(
+        (
+            person,
+            person.full_name,
+            {"source": source.name, "id": plan.external_id, "linked_by": linked_by, "probability": plan.probability},
+        )
     )
     return record
 
 
-def _update(actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Provenance) -> AppliedRecord:
+def _update(
+    actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Provenance, writes: _Writes
+) -> AppliedRecord:
     person = _survivor(record.person)
     previous = {name: str(value) for name, value in record.values.items()}
     person = _fill_person(actor, person, plan.values, previous=previous)
+    writes.persons[person.pk] = person
     _add_phone(actor, person, plan.values, previous=previous)
     _add_identifiers(actor, person, plan.values, previous=previous)
     _add_stay_abroad(actor, person, plan.values, previous=previous)
@@ -517,7 +632,8 @@ def _update(actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Pr
     record.row_number = plan.row_number
     record.import_batch = provenance.batch
     record.imported_at = provenance.at
-    record.save()
+    if record.pk is not None:  # one this chunk made is still waiting in `writes.records`, and goes in as it is now
+        record.save()
     record_event(
         actor=actor,
         action="person.source_updated",
@@ -529,9 +645,10 @@ def _update(actor: User, record: SourceRecord, plan: RecordPlan, provenance: _Pr
 
 
 def _new_record(
-    source: DataSource, person: Person, plan: RecordPlan, provenance: _Provenance, *, linked_by: str
+    source: DataSource, person: Person, plan: RecordPlan, provenance: _Provenance, writes: _Writes, *, linked_by: str
 ) -> SourceRecord:
-    return SourceRecord.objects.create(
+    """The source record, written with the chunk's others when ``apply_plans`` ends."""
+    record = SourceRecord(
         source=source,
         external_id=plan.external_id,
         person=person,
@@ -545,6 +662,8 @@ def _new_record(
         linked_by=linked_by,
         link_probability=plan.probability if linked_by in ("nik", "model") else None,
     )
+    writes.records.append(record)
+    return record
 
 
 def _fill_person(

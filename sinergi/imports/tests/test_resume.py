@@ -111,16 +111,18 @@ def test_resuming_after_a_crash_reaches_the_state_of_a_clean_run(olive, oscar, t
 def test_a_crash_in_the_middle_of_a_chunk_leaves_nothing_of_that_chunk(olive, tasks, monkeypatch):
     batch = prepare(tasks, olive)
     persons_before = Person.objects.count()
-    real = registry.register_person
+    real = registry.register_persons
     calls = {"n": 0}
 
     def dies_on_the_fifth(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:  # the third chunk's first person (row 3 links, row 6 is an error)
+        # An import registers a chunk's new persons at once; the fifth person is the third chunk's first
+        # (row 3 links, row 6 is an error).
+        calls["n"] += len(kwargs["people"])
+        if calls["n"] >= 5:
             raise RuntimeError("killed")
         return real(**kwargs)
 
-    monkeypatch.setattr(registry, "register_person", dies_on_the_fifth)
+    monkeypatch.setattr(registry, "register_persons", dies_on_the_fifth)
     batch = confirm(tasks, olive, batch)
     assert batch.rows_done == 2 * CHUNK
     applied = ImportRow.objects.filter(batch=batch, applied=True)
