@@ -41,6 +41,8 @@ class Capability(StrEnum):
     VIEW_ASSISTANCE_LIST = "view_assistance_list"
     PROPOSE_ASSISTANCE = "propose_assistance"
     AGREE_ASSISTANCE = "agree_assistance"
+    EDIT_INSTRUMENT = "edit_instrument"
+    MANAGE_ASSISTANCE_TYPES = "manage_assistance_types"
 
 
 _ALL_WORKERS = {Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.PENYULUH_SOSIAL, Role.SUPERVISOR, Role.OPERATOR_DATA}
@@ -68,4 +70,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_ASSISTANCE_LIST: frozenset(_ALL_WORKERS | {Role.ADMIN, Role.AUDITOR}),
     Capability.PROPOSE_ASSISTANCE: frozenset({Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.SUPERVISOR}),
     Capability.AGREE_ASSISTANCE: frozenset({Role.SUPERVISOR}),
+    # The assessment instrument and the assistance types are configuration an agency administrator edits in the
+    # app; a supervisor also sets assistance types and budgets (as before the in-app editor).
+    Capability.EDIT_INSTRUMENT: frozenset({Role.ADMIN}),
+    Capability.MANAGE_ASSISTANCE_TYPES: frozenset({Role.ADMIN, Role.SUPERVISOR}),
 }

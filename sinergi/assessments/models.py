@@ -31,6 +31,19 @@ class InstrumentVersion(models.Model):
     notes = models.TextField(_("what changed"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     activated_at = models.DateTimeField(_("in force since"), null=True, blank=True)
+    # The agency whose administrator drafted this version (none for the shipped default). Only that agency edits
+    # and publishes its draft; a version in force or retired is read by everyone and changed by no one.
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("drafted by agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("assessment instrument version")
@@ -161,8 +174,19 @@ class Assessment(models.Model):
     scores = models.JSONField(default=dict)
     sensitive_answers = models.JSONField(default=dict)
     sensitive_scores = models.JSONField(default=dict)
-    consent_by = models.CharField(_("consent given by"), max_length=10, choices=ConsentBy.choices)
-    consent_name = models.CharField(_("name of the person consenting"), max_length=200)
+    # The consent the assessment was made under: a consent recorded on one of the person's cases
+    # (`cases.Consent`), or — when the assessing agency has no case of the person (a received referral) — the
+    # consent ticked in the form, kept here. Without either, a supervisor's recorded lawful basis.
+    consent = models.ForeignKey(
+        "cases.Consent", verbose_name=_("consent"), on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    consent_by = models.CharField(_("consent given by"), max_length=10, choices=ConsentBy.choices, blank=True)
+    consent_name = models.CharField(_("name of the person consenting"), max_length=200, blank=True)
+    consent_text = models.TextField(
+        _("consent as written"), blank=True, help_text=_("The consent as it was written before consents were linked.")
+    )
+    lawful_basis = models.CharField(_("lawful basis"), max_length=20, blank=True)
+    lawful_basis_note = models.TextField(_("why consent could not be obtained"), blank=True)
     submission_key = models.UUIDField(unique=True, help_text=_("Made by the form; a second submit finds this row."))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("completed at"), default=timezone.now)

@@ -4,7 +4,7 @@ services (idempotent: types are keyed by agency and code, budgets by type and pe
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 from sinergi.accounts.models import User
 from sinergi.benefits import services
 from sinergi.benefits.models import AssistanceType, Benefit
+from sinergi.cases.models import Case
 
 RETURNED_5_YEARS = {"rule": "returned_within_months", "value": 60}
 SENTRA_TYPES: list[dict[str, Any]] = [
@@ -100,27 +101,69 @@ def _berita_acara(name: str, on: date) -> SimpleUploadedFile:
     return SimpleUploadedFile("berita-acara.pdf", buffer.getvalue(), content_type="application/pdf")
 
 
+def _deliver(worker: User, head: User, person_id: int, kind: AssistanceType, on: date, reason: str) -> None:
+    """One assistance through the whole flow: proposed, verified, approved, delivered on `on` with a berita acara."""
+    benefit = services.propose_benefit(
+        actor=worker, data=services.Proposal(person_id=person_id, type_id=kind.pk, reason=reason)
+    )
+    services.move_benefit(actor=worker, benefit_id=benefit.pk, action="verify")
+    services.move_benefit(actor=head, benefit_id=benefit.pk, action="approve")
+    services.deliver_benefit(
+        actor=worker,
+        benefit_id=benefit.pk,
+        delivered_on=on,
+        amount=kind.default_amount,
+        proof=_berita_acara(benefit.person.full_name, on),
+    )
+
+
+def last_month_day(today: date) -> date:
+    """The last day of the previous month (last month's report shows it), but at most 30 days ago, so that "the
+    last 30 days" shows every delivery too (on the 31st that is the 1st: this month)."""
+    return max(today.replace(day=1) - timedelta(days=1), today - timedelta(days=30))
+
+
 def seed_deliveries(worker: User, head: User, person_ids: list[int], *, count: int = 4) -> int:
     """BP3MI's business capital delivered to the first `count` of its own returnees (a workshop's graduates),
-    through the whole flow — proposed, verified, approved, delivered today with a berita acara — so the
-    dashboards show assistance delivered. Idempotent: nothing when any of them already has it."""
+    through the whole flow, so the dashboards show assistance delivered: half at the end of last month, half
+    today. Idempotent: nothing when any of them already has it."""
     kind = AssistanceType.objects.get(agency_id=head.agency_pk, code="business_capital")
     chosen = person_ids[:count]
     if Benefit.objects.filter(assistance_type=kind, person_id__in=chosen).exists():
         return 0
     today = timezone.localdate()
-    for person_id in chosen:
-        benefit = services.propose_benefit(
-            actor=worker,
-            data=services.Proposal(person_id=person_id, type_id=kind.pk, reason="Lulus pelatihan kewirausahaan."),
-        )
-        services.move_benefit(actor=worker, benefit_id=benefit.pk, action="verify")
-        services.move_benefit(actor=head, benefit_id=benefit.pk, action="approve")
-        services.deliver_benefit(
-            actor=worker,
-            benefit_id=benefit.pk,
-            delivered_on=today,
-            amount=kind.default_amount,
-            proof=_berita_acara(benefit.person.full_name, today),
-        )
+    for index, person_id in enumerate(chosen):
+        on = last_month_day(today) if index < len(chosen) // 2 else today
+        _deliver(worker, head, person_id, kind, on, "Lulus pelatihan kewirausahaan.")
     return len(chosen)
+
+
+CASE_ASSISTANCE = ("transport_home", "documents")
+MAX_CASE_ASSISTANCE = 30  # within this year's budgets of the two types (20 deliveries each)
+
+
+def seed_case_assistance(worker: User, head: User) -> int:
+    """Sentra Nipotowe's assistance to the persons of its own cases: the way home or help with documents,
+    delivered three days after the complaint came in (the dashboards' assistance over the months). Idempotent:
+    nothing when any of these types was given already."""
+    kinds = list(AssistanceType.objects.filter(agency_id=head.agency_pk, code__in=CASE_ASSISTANCE).order_by("code"))
+    if len(kinds) < len(CASE_ASSISTANCE):
+        return 0
+    if Benefit.objects.filter(assistance_type__in=kinds).exists():
+        return 0
+    helped: set[int] = set()
+    cases = (
+        Case.objects.filter(agency_id=head.agency_pk)
+        .order_by("received_at", "pk")
+        .values_list("person_id", "received_at")
+    )
+    today = timezone.localdate()
+    added = 0
+    for person_id, received_at in cases[:MAX_CASE_ASSISTANCE]:
+        if person_id in helped:
+            continue
+        on = min(timezone.localdate(received_at) + timedelta(days=3), today)
+        _deliver(worker, head, person_id, kinds[added % len(kinds)], on, "Bantuan bagi pengadu (demo).")
+        helped.add(person_id)
+        added += 1
+    return added

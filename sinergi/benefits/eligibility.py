@@ -78,3 +78,50 @@ def unmet_rules(user: User, kind: AssistanceType, person: Person, assessment: As
         ):
             unmet.append(_("Only when the latest assessment recommends this assistance."))
     return unmet
+
+
+def clean_eligibility(rules: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rules as stored (known names, typed values, each rule once), and a message per rule to fix."""
+    from sinergi.cases.models import ComplaintCategory
+
+    clean: list[dict[str, Any]] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for rule in rules:
+        name = rule.get("rule") if isinstance(rule, dict) else None
+        value = rule.get("value") if isinstance(rule, dict) else None
+        if name not in RULES:
+            problems.append(_("Unknown eligibility rule: %(name)s.") % {"name": name})
+            continue
+        if name in seen:
+            problems.append(_("The rule %(name)s appears twice: keep one.") % {"name": name})
+            continue
+        seen.add(str(name))
+        if name == "returned_within_months":
+            try:
+                months = int(str(value))
+            except ValueError:
+                months = 0
+            if not 1 <= months <= 240:
+                problems.append(_("Returned within: enter a number of months between 1 and 240."))
+                continue
+            clean.append({"rule": name, "value": months})
+        elif name == "max_decile":
+            try:
+                decile = int(str(value))
+            except ValueError:
+                decile = 0
+            if not 1 <= decile <= 10:
+                problems.append(_("Welfare decile: enter a decile between 1 and 10."))
+                continue
+            clean.append({"rule": name, "value": decile})
+        elif name == "case_category":
+            codes = sorted({str(c) for c in (value if isinstance(value, list) else [value] if value else [])})
+            known = set(ComplaintCategory.objects.filter(code__in=codes).values_list("code", flat=True))
+            if not codes or set(codes) - known:
+                problems.append(_("Case category: choose one or more categories from the list."))
+                continue
+            clean.append({"rule": name, "value": codes})
+        else:
+            clean.append({"rule": name})
+    return clean, problems

@@ -8,6 +8,7 @@ above the approved amount; proof a real image or PDF (sinergi.cases.uploads chec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
-from sinergi.accounts.roles import Role
+from sinergi.accounts.roles import Capability, Role
 from sinergi.audit.events import record_event
-from sinergi.benefits.eligibility import unmet_rules
-from sinergi.benefits.models import AssistanceType, Benefit, BenefitStatus, BenefitStep, Budget
+from sinergi.benefits.eligibility import clean_eligibility, unmet_rules
+from sinergi.benefits.models import AssistanceType, AtensiComponent, Benefit, BenefitStatus, BenefitStep, Budget
 from sinergi.benefits.selectors import (
     budget_figures,
     budget_for,
@@ -52,12 +53,16 @@ def _amount(raw: object, field: str) -> Decimal:
     except InvalidOperation:
         raise InvalidData({field: [_("Enter an amount in rupiah, e.g. 2500000.")]}) from None
     if not value.is_finite() or value < 0:
-        raise InvalidData({field: [_("The amount cannot be negative.")]})
+        raise InvalidData({field: [_("The amount cannot be negative: enter 0 or more rupiah.")]})
     return value.quantize(Decimal(1))
 
 
 def _require_manager(actor: User) -> None:
-    if not actor.is_authenticated or actor.agency_id is None or not actor.has_role(Role.ADMIN, Role.SUPERVISOR):
+    if (
+        not actor.is_authenticated
+        or actor.agency_id is None
+        or not actor.has_capability(Capability.MANAGE_ASSISTANCE_TYPES)
+    ):
         raise PermissionDenied(_("Only your agency's administrator or supervisor sets assistance types and budgets."))
 
 
@@ -77,8 +82,30 @@ def define_assistance_type(
     overlaps_with: list[str] | None = None,
     duplicate_window_days: int = 365,
 ) -> AssistanceType:
-    """Create or update the actor's agency's type with this code (idempotent: the demo calls it again)."""
+    """Create or update the actor's agency's type with this code (idempotent: the demo calls it again).
+
+    Refused with InvalidData naming each field to fix: a code that is not a slug, no name, a negative amount,
+    an eligibility rule that is unknown or has no usable value, a non-positive duplicate window."""
     _require_manager(actor)
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", code or ""):
+        errors["code"] = [_("Use lowercase letters, digits, - and _ for the code, e.g. modal_usaha.")]
+    if not (name or "").strip():
+        errors["name"] = [_("Write the name of the assistance.")]
+    try:
+        default_amount = _amount(default_amount, "default_amount")
+    except InvalidData as error:
+        errors.update(error.errors)
+    if atensi_component not in AtensiComponent.values:
+        errors["atensi_component"] = [_("Choose the ATENSI component from the list.")]
+    eligibility, problems = clean_eligibility(eligibility or [])
+    if problems:
+        errors["eligibility"] = problems
+    if not 1 <= int(duplicate_window_days) <= 3650:
+        errors["duplicate_window_days"] = [_("Enter a number of days between 1 and 3650.")]
+    if errors:
+        raise InvalidData(errors)
+    name = name.strip()
     values = {
         "name": name,
         "default_amount": Decimal(default_amount),
@@ -113,6 +140,26 @@ def set_budget(
     if period_end < period_start:
         raise InvalidData({"period_end": [_("The period ends before it starts.")]})
     value = _amount(amount, "amount")
+    # One budget per type for any day: a benefit is charged to the budget whose period holds its date.
+    # Lock the type's budgets so two administrators cannot add overlapping periods at once.
+    others = list(
+        Budget.objects.select_for_update()
+        .filter(assistance_type=assistance_type, period_start__lte=period_end, period_end__gte=period_start)
+        .exclude(period_start=period_start, period_end=period_end)
+    )
+    if others:
+        other = others[0]
+        raise InvalidData(
+            {
+                "period_start": [
+                    _(
+                        "This period overlaps the budget %(start)s–%(end)s of the same assistance. Change that "
+                        "budget's amount, or choose a period that does not overlap it."
+                    )
+                    % {"start": f"{other.period_start:%d-%m-%Y}", "end": f"{other.period_end:%d-%m-%Y}"}
+                ]
+            }
+        )
     budget, created = Budget.objects.select_for_update().get_or_create(
         assistance_type=assistance_type, period_start=period_start, period_end=period_end, defaults={"amount": value}
     )

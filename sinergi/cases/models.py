@@ -299,6 +299,7 @@ class Attachment(models.Model):
 class ConsentScope(models.TextChoices):
     REFERRAL = "RUJUKAN", _("Share data for referral to other agencies")
     REHABILITATION = "REHABILITASI", _("Social rehabilitation (family consent)")
+    ASSESSMENT = "ASESMEN", _("Needs assessment")
 
 
 class ConsentGiver(models.TextChoices):
