@@ -43,7 +43,7 @@ from typing import Any, Final
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.http import Http404
 from django.tasks import TaskResultStatus, task, task_backends
@@ -586,19 +586,34 @@ def _apply_chunk(batch_id: int, run_token: str) -> bool:
             batch=batch,
         )
         proposed = 0
+        refused: list[ImportRow] = []
         for row, result in zip(rows, results, strict=True):
             row.applied = True
             row.action = result.action
             row.person_id = result.person_id
             if result.action == RowAction.ERROR and result.errors:
                 row.errors = [issue.as_dict() for issue in result.errors]
+                refused.append(row)
             proposed += result.pairs_proposed
-        ImportRow.objects.bulk_update(rows, ["applied", "action", "person", "errors"])
+        _mark_applied(rows)
+        if refused:
+            ImportRow.objects.bulk_update(refused, ["errors"])
         batch.rows_done += len(rows)
         batch.heartbeat_at = timezone.now()
         batch.counts = {**batch.counts, "REVIEW": int(batch.counts.get("REVIEW", 0)) + proposed}
         batch.save(update_fields=["rows_done", "heartbeat_at", "counts"])
     return True
+
+
+def _mark_applied(rows: list[ImportRow]) -> None:
+    """Mark the chunk's rows applied with their final action and person: one prepared UPDATE for all
+    (``bulk_update`` builds a CASE per column and row, which cost more than the rows' own writes)."""
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET applied = %s, action = %s, person_id = %s WHERE id = %s",  # noqa: S608
+            [(True, str(row.action), row.person_id, row.pk) for row in rows],
+        )
 
 
 def _finish(batch: ImportBatch) -> None:

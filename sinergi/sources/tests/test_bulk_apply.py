@@ -1,0 +1,73 @@
+"""Applying a chunk costs a bounded number of queries, writes one change-feed event per person and keeps the
+audit chain whole."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sinergi.audit.chain import verify_chain
+from sinergi.changes.models import ChangeEvent
+from sinergi.identity.nik import build_nik
+from sinergi.imports.models import RowAction
+from sinergi.registry.models import NameToken, Person
+from sinergi.sources import services
+from sinergi.sources.services import IncomingRecord
+
+FIRST_BORN = date(1980, 1, 1)
+
+
+def records(count: int, start: int = 0) -> list[IncomingRecord]:
+    out = []
+    for index in range(start, start + count):
+        born = FIRST_BORN + timedelta(days=index * 37)
+        out.append(
+            IncomingRecord(
+                external_id=f"P{index}",
+                row_number=index + 2,
+                values={
+                    "full_name": f"Orang Nomor {index} Lestari",
+                    "nik": build_nik("72.71.05", born, "P", 1),
+                    "birth_date": born.strftime("%d/%m/%Y"),
+                    "sex": "P",
+                    "region_code": "72.71.05.1001",
+                    "phone": f"0812{index:08d}",
+                },
+            )
+        )
+    return out
+
+
+def queries_to_apply(actor, source, incoming) -> int:
+    plans = services.plan_records(actor=actor, source=source, records=incoming)
+    assert {plan.action for plan in plans} == {RowAction.CREATE}
+    with CaptureQueriesContext(connection) as captured:
+        services.apply_plans(actor=actor, source=source, plans=plans, file_name="f.csv")
+    return len(captured)
+
+
+def test_the_queries_of_a_chunk_do_not_grow_with_its_rows(olive, model):
+    source = services.get_or_create_source(actor=olive, name="Ekspor Sisko P2MI")
+    small = queries_to_apply(olive, source, records(5))
+    large = queries_to_apply(olive, source, records(50, start=5))
+    # What is left per row is the registry's region check of each new person: at most one query a row.
+    assert large - small <= 45, (small, large)
+
+
+def test_each_new_person_gets_one_change_event_and_the_audit_chain_holds(olive, model):
+    source = services.get_or_create_source(actor=olive, name="Ekspor Sisko P2MI")
+    plans = services.plan_records(actor=olive, source=source, records=records(12))
+    results = services.apply_plans(actor=olive, source=source, plans=plans, file_name="f.csv")
+    assert [result.action for result in results] == [RowAction.CREATE] * 12
+    persons = Person.objects.filter(registered_by_agency_id=olive.agency_id)
+    assert persons.count() == 12
+    for person in persons:
+        [event] = ChangeEvent.objects.filter(person_id=person.pk)
+        assert event.op == "created"
+        [record] = person.source_records.all()
+        assert event.snapshot["source_ids"] == [{"source": "Ekspor Sisko P2MI", "id": record.external_id}]
+        assert event.snapshot["phones"] and NameToken.objects.filter(person=person).exists()
+        assert person.history.count() == 1
+    assert verify_chain().intact
