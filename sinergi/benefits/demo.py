@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
@@ -142,6 +143,7 @@ CASE_ASSISTANCE = ("transport_home", "documents")
 MAX_CASE_ASSISTANCE = 30  # within this year's budgets of the two types (20 deliveries each)
 
 
+@transaction.atomic
 def seed_case_assistance(worker: User, head: User) -> int:
     """Sentra Nipotowe's assistance to the persons of its own cases: the way home or help with documents,
     delivered three days after the complaint came in (the dashboards' assistance over the months). Idempotent:

@@ -1,6 +1,8 @@
 """Demo programmes: BP3MI's quarterly entrepreneurship workshop in Desa Langaleso (Sigi) with three past cohorts
 (attendance, completion, certificates), business mentoring with baselines and follow-ups, an upcoming cohort,
-and an outreach event with follow-ups — so that a new user sees outcomes and charts at once.
+and an outreach event with follow-ups — so that a new user sees outcomes and charts at once. Last month a catch-up
+cohort gave those who missed days a second chance, and Sentra Nipotowe ran two cohorts of its own sewing course
+for its returnees in Palu: every dashboard and last month's report show participants.
 
 Everything goes through the services. Idempotent: nothing is added when the demo programme exists. The people
 and figures are fixed; the dates follow today (cohorts 9, 6 and 3 months ago), so the demo always looks current.
@@ -17,7 +19,7 @@ from django.utils import timezone
 from sinergi.accounts.models import User
 from sinergi.outreach import services as outreach
 from sinergi.programmes import services
-from sinergi.programmes.models import CheckKind, Enrolment, EnrolmentStatus, Programme, ProgrammeType
+from sinergi.programmes.models import CheckKind, Cohort, Enrolment, EnrolmentStatus, Programme, ProgrammeType
 from sinergi.programmes.selectors import add_months
 from sinergi.registry import services as registry
 
@@ -60,9 +62,27 @@ SECTORS = (
 )
 
 
-def _returnees(actor: User, today: date) -> list[int]:
+SENTRA_PROGRAMME = "Pelatihan Menjahit Keluarga PMI (Palu)"
+BESUSU_BARAT = "72.71.01.1004"
+SENTRA_NAMES = (
+    "Nurlela Lamakarate",
+    "Sitti Rahma Dg. Matona",
+    "Kartini Lasahido",
+    "Wahyuni Tondei",
+    "Agustina Pelima",
+    "Fatmawati Labolo",
+    "Rosnawati Tadjudin",
+    "Hartini Lamangkona",
+    "Yusnita Bantaeng",
+    "Murniati Lapasere",
+    "Selvi Tampubolon",
+    "Risna Datupalinge",
+)
+
+
+def _returnees(actor: User, today: date, names: tuple[str, ...] = NAMES, region_code: str = LANGALESO) -> list[int]:
     ids = []
-    for i, name in enumerate(NAMES):
+    for i, name in enumerate(names):
         person = registry.register_person(
             actor=actor,
             data=registry.PersonData(
@@ -70,7 +90,7 @@ def _returnees(actor: User, today: date) -> list[int]:
                 kind="PMI_PURNA",
                 sex="L" if i >= 18 else "P",
                 birth_date=date(1982 + i % 15, 1 + i % 12, 1 + i % 27),
-                region_code=LANGALESO,
+                region_code=region_code,
             ),
             confirm_new=True,
         )
@@ -180,6 +200,88 @@ def seed_demo(*, worker: User, facilitator: User) -> int:
     for pk in people[:3]:
         services.enrol_person(actor=worker, cohort_id=cohorts[3].pk, person_id=pk)
     _seed_outreach(worker, people, cohorts[3].pk, today)
+    return len(cohorts)
+
+
+def _attend_and_close(worker: User, facilitator: User, cohort_id: int, person_ids: list[int], skip_every: int) -> None:
+    """Enrol the persons, tick every session (every `skip_every`-th person misses two days), close the cohort."""
+    cohort = Cohort.objects.get(pk=cohort_id)
+    enrolments = [
+        services.enrol_person(actor=worker, cohort_id=cohort.pk, person_id=pk, origin_kind="manual").enrolment
+        for pk in person_ids
+    ]
+    for i, enrolment in enumerate(enrolments):
+        for s, session in enumerate(cohort.sessions.order_by("position")):
+            present = not (skip_every and i % skip_every == skip_every - 1 and s in (1, 2))
+            services.record_attendance(
+                actor=facilitator, session_id=session.pk, enrolment_id=enrolment.pk, present=present
+            )
+    services.close_cohort(actor=worker, cohort_id=cohort.pk)
+
+
+@transaction.atomic
+def seed_catch_up_cohort(*, worker: User, facilitator: User) -> int:
+    """A cohort of the demo workshop that started last month, for those of the past cohorts who missed days and
+    did not complete: last month's report has participants. Returns 1 when added, 0 when there already is one."""
+    programme = Programme.objects.filter(agency_id=worker.agency_pk, name=DEMO_PROGRAMME).first()
+    if programme is None or programme.cohorts.count() > 4:
+        return 0
+    today = timezone.localdate()
+    missed = list(
+        Enrolment.objects.filter(cohort__programme=programme, status=EnrolmentStatus.NOT_COMPLETED)
+        .order_by("cohort__starts_on", "pk")
+        .values_list("person_id", flat=True)
+    )
+    (cohort,) = services.schedule_cohorts(
+        actor=worker,
+        programme_id=programme.pk,
+        plan=services.CohortPlan(
+            region_code=LANGALESO,
+            place="Balai Desa Langaleso",
+            facilitator_ids=[worker.pk, facilitator.pk],
+            starts_on=add_months(today, -1),
+        ),
+    )
+    _attend_and_close(worker, facilitator, cohort.pk, missed, skip_every=0)
+    return 1
+
+
+@transaction.atomic
+def seed_partner_programme(*, worker: User, facilitator: User) -> int:
+    """Sentra Nipotowe's sewing course for its own returnees in Palu: cohorts four months and one month ago.
+    Returns how many cohorts were added (0 when seeded)."""
+    if Programme.objects.filter(agency_id=worker.agency_pk, name=SENTRA_PROGRAMME).exists():
+        return 0
+    today = timezone.localdate()
+    programme = services.create_programme(
+        actor=worker,
+        data=services.ProgrammeData(
+            name=SENTRA_PROGRAMME,
+            programme_type=ProgrammeType.VOCATIONAL_TRAINING,
+            description="Pelatihan vokasional (ATENSI A5) tiga hari di Sentra untuk PMI purna dan keluarganya.",
+            recurrence="FREQ=MONTHLY;INTERVAL=3",
+            first_start=add_months(today, -4),
+            curriculum=[
+                services.CurriculumLine("Mengenal mesin jahit dan pola", Decimal(6), 0),
+                services.CurriculumLine("Menjahit pakaian sederhana", Decimal(6), 1),
+                services.CurriculumLine("Menghitung harga dan menjual", Decimal(6), 2),
+            ],
+        ),
+    )
+    cohorts = services.schedule_cohorts(
+        actor=worker,
+        programme_id=programme.pk,
+        plan=services.CohortPlan(
+            count=2,
+            region_code=BESUSU_BARAT,
+            place="Sentra Nipotowe, Palu",
+            facilitator_ids=[worker.pk, facilitator.pk],
+        ),
+    )
+    people = _returnees(worker, today, SENTRA_NAMES, BESUSU_BARAT)
+    half = len(people) // 2
+    for c, cohort in enumerate(cohorts):
+        _attend_and_close(worker, facilitator, cohort.pk, people[c * half : (c + 1) * half], skip_every=3)
     return len(cohorts)
 
 

@@ -4,14 +4,14 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sinergi.accounts.models import User
 from sinergi.assessments.demo import seed_demo as seed_assessments
-from sinergi.benefits.demo import seed_deliveries
+from sinergi.benefits.demo import seed_case_assistance, seed_deliveries
 from sinergi.benefits.demo import seed_demo as seed_benefits
 from sinergi.demo.seeding import DEFAULT_PASSWORD, seed_agencies_and_users, seed_persons
 from sinergi.demo.sop_seeding import seed_sop
 from sinergi.demo.work import seed_work
 from sinergi.imports.demo import seed_demo_import
 from sinergi.matching.demo import seed_review_pairs
-from sinergi.programmes.demo import DEMO_PROGRAMME
+from sinergi.programmes.demo import DEMO_PROGRAMME, seed_catch_up_cohort, seed_partner_programme
 from sinergi.programmes.demo import seed_demo as seed_programmes
 from sinergi.programmes.models import Enrolment, EnrolmentStatus
 from sinergi.regions.loading import load_regions
@@ -86,6 +86,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo programmes (BP3MI, with their own returnees of Langaleso): {cohorts} cohorts added."
             )
+            cohorts = seed_catch_up_cohort(
+                worker=User.objects.get(username="bp3mi.petugas"), facilitator=User.objects.get(username="bp3mi.kepala")
+            )
+            cohorts += seed_partner_programme(
+                worker=User.objects.get(username="sentra.peksos"),
+                facilitator=User.objects.get(username="sentra.kepala"),
+            )
+            self.stdout.write(f"Last month's cohorts (BP3MI's catch-up, Sentra's sewing course): {cohorts} added.")
             graduates = list(
                 Enrolment.objects.filter(cohort__programme__name=DEMO_PROGRAMME, status=EnrolmentStatus.COMPLETED)
                 .order_by("pk")
@@ -101,3 +109,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"A finished import of BP3MI's data officer ({batch.file_name}): {counts}.")
         seed_statement_case()
         self.stdout.write(f"Cases for the dashboards and the map: {seed_report_cases()} added.")
+        helped = seed_case_assistance(
+            User.objects.get(username="sentra.peksos"), User.objects.get(username="sentra.kepala")
+        )
+        self.stdout.write(f"Assistance delivered to the persons of Sentra's own cases: {helped}.")
