@@ -200,6 +200,21 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} {self.at:%Y-%m-%d}"
 
+    @property
+    def consent_summary(self) -> str:
+        """What the assessment was made under, readable for old free-text consents too (no extra query)."""
+        if self.consent_name:
+            text = f"{self.get_consent_by_display()} ({self.consent_name})"
+            return f"{text}, {_('recorded on the case')}" if self.consent_id else text
+        if self.lawful_basis:
+            from sinergi.referrals.models import LawfulBasis
+
+            label = (
+                LawfulBasis(self.lawful_basis).label if self.lawful_basis in LawfulBasis.values else self.lawful_basis
+            )
+            return f"{_('lawful basis')}: {label}"
+        return self.consent_text or "—"
+
 
 class Recommendation(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="recommendations")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Q
 from django.http import Http404
 
 from sinergi.accounts.models import User
@@ -274,3 +275,44 @@ def recommendations_for_person(user: User, person: Person | int) -> list[PersonR
         for r in recs
         if allowed or not r.uses_sensitive
     ]
+
+
+# --- the instrument editor ---------------------------------------------------------------------------------------
+
+
+def instrument_versions_for_editor(user: User) -> list[InstrumentVersion]:
+    """Every version in force or retired, and the drafts of the user's own agency (another agency's draft is
+    its administrators' work in progress)."""
+    return list(
+        InstrumentVersion.objects.filter(~Q(status=VersionStatus.DRAFT) | Q(agency_id=user.agency_id))
+        .select_related("agency", "created_by")
+        .annotate(question_count=Count("domains__questions", distinct=True))
+        .order_by("-number")
+    )
+
+
+def get_instrument_version_for_editor(user: User, pk: int) -> InstrumentVersion:
+    version = (
+        InstrumentVersion.objects.filter(pk=pk)
+        .filter(~Q(status=VersionStatus.DRAFT) | Q(agency_id=user.agency_id))
+        .select_related("agency", "created_by")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def consents_for_assessment(user: User, person: Person) -> list[Any]:
+    """Consents to assessment (or to rehabilitation) recorded on the person's cases the user's agency owns and not
+    withdrawn: the assessment form offers them to link."""
+    from sinergi.cases.models import Consent, ConsentScope
+    from sinergi.cases.selectors import cases_visible_to
+
+    return list(
+        Consent.objects.filter(
+            case__in=cases_visible_to(user).filter(person=person, agency_id=user.agency_pk),
+            withdrawn_at__isnull=True,
+            scope__in=(ConsentScope.ASSESSMENT, ConsentScope.REHABILITATION),
+        ).select_related("case")
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,18 +17,40 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
 from sinergi.assessments import services
-from sinergi.assessments.models import Assessment, AssessmentDraft, ConsentBy, QuestionKind
+from sinergi.assessments.forms import DomainForm, InstrumentDraftForm, QuestionForm, RuleForm
+from sinergi.assessments.models import (
+    Assessment,
+    AssessmentDraft,
+    ConsentBy,
+    InstrumentVersion,
+    Question,
+    QuestionKind,
+    VersionStatus,
+)
 from sinergi.assessments.scoring import Instrument
 from sinergi.assessments.selectors import (
     active_version,
+    consents_for_assessment,
     get_assessment_for_user,
+    get_instrument_version_for_editor,
     history_for_person,
+    instrument_versions_for_editor,
     view_assessment,
 )
+from sinergi.referrals.models import LawfulBasis
 from sinergi.registry.selectors import get_person_for_user
 from sinergi.registry.services import InvalidData
 
-FORM_FIELDS = ("submission_key", "consent_by", "consent_name", "case_id", "referral_id")
+FORM_FIELDS = (
+    "submission_key",
+    "consent_by",
+    "consent_name",
+    "case_id",
+    "referral_id",
+    "consent_id",
+    "lawful_basis",
+    "lawful_basis_note",
+)
 
 
 def _int(value: str | None) -> int | None:
@@ -63,6 +85,8 @@ def _form_context(
         "submission_key": key,
         "errors": errors,
         "consent_choices": ConsentBy.choices,
+        "recorded_consents": consents_for_assessment(request.user, person),
+        "lawful_bases": LawfulBasis.choices,
         "general_errors": [m for k, msgs in errors.items() if k not in instrument.questions for m in msgs],
     }
 
@@ -85,6 +109,9 @@ def assessment_form(request: AuthedRequest, person_id: int) -> HttpResponse:
                     consent_name=data.get("consent_name", ""),
                     case_id=_int(data.get("case_id")),
                     referral_id=_int(data.get("referral_id")),
+                    consent_id=_int(data.get("consent_id")),
+                    lawful_basis=data.get("lawful_basis", ""),
+                    lawful_basis_note=data.get("lawful_basis_note", ""),
                 ),
             )
         except InvalidData as error:
@@ -143,3 +170,190 @@ def person_history(request: AuthedRequest, person_id: int) -> HttpResponse:
     return render(
         request, "assessments/history.html", {"person": person, "history": history_for_person(request.user, person)}
     )
+
+
+# --- the instrument editor (agency administrator) ------------------------------------------------------------------
+
+
+def _require_editor(request: AuthedRequest) -> None:
+    if not request.user.has_capability(Capability.EDIT_INSTRUMENT):
+        raise PermissionDenied(_("Only your agency's administrator edits the assessment instrument."))
+
+
+def _editable(request: AuthedRequest, version: InstrumentVersion) -> bool:
+    return version.status == VersionStatus.DRAFT and version.agency_id == request.user.agency_id
+
+
+def _subjects(version: InstrumentVersion) -> list[tuple[str, str]]:
+    subjects: list[tuple[str, str]] = []
+    for domain in version.domains.prefetch_related("questions"):
+        subjects.append((f"domain:{domain.code}", _("Domain score: %(name)s") % {"name": domain.name}))
+        subjects.extend((f"question:{q.code}", f"{domain.name} — {q.label}") for q in domain.questions.all())
+    return subjects
+
+
+def _editor_context(request: AuthedRequest, version: InstrumentVersion, **extra: Any) -> dict[str, Any]:
+    editable = _editable(request, version)
+    domains = list(version.domains.prefetch_related("questions"))
+    context: dict[str, Any] = {
+        "version": version,
+        "domains": domains,
+        "rules": list(version.rules.all()),
+        "editable": editable,
+        "in_force": active_version(),
+    }
+    if editable:
+        context.setdefault("draft_form", InstrumentDraftForm(initial={"title": version.title, "notes": version.notes}))
+        context.setdefault("domain_form", DomainForm(prefix="domain"))
+        context.setdefault("question_form", QuestionForm(prefix="question", domains=[(d.pk, d.name) for d in domains]))
+        context.setdefault("rule_form", RuleForm(prefix="rule", subjects=_subjects(version)))
+    context.update(extra)
+    return context
+
+
+@require_GET
+def instrument_list(request: AuthedRequest) -> HttpResponse:
+    _require_editor(request)
+    return render(
+        request,
+        "assessments/instrument_list.html",
+        {"versions": instrument_versions_for_editor(request.user), "in_force": active_version()},
+    )
+
+
+@require_POST
+def instrument_new(request: AuthedRequest) -> HttpResponse:
+    _require_editor(request)
+    copy_from = _int(request.POST.get("copy_from"))
+    draft = services.create_instrument_draft(actor=request.user, copy_from_id=copy_from)
+    messages.success(
+        request,
+        _("Draft version %(n)s made from a copy. Edit it, then publish it; assessments made keep their version.")
+        % {"n": draft.number},
+    )
+    return redirect("assessments:instrument", pk=draft.pk)
+
+
+@require_GET
+def instrument_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    version = get_instrument_version_for_editor(request.user, pk)
+    return render(request, "assessments/instrument.html", _editor_context(request, version))
+
+
+def _refused(request: AuthedRequest, pk: int, refusal: Exception) -> HttpResponse:
+    messages.error(request, str(refusal))
+    return redirect("assessments:instrument", pk=pk)
+
+
+@require_POST
+def instrument_edit(request: AuthedRequest, pk: int, part: str) -> HttpResponse:
+    """One POST per part of a draft: its title ("versi"), a domain, a question, a rule; 422 with the form's
+    errors, else back to the version."""
+    _require_editor(request)
+    version = get_instrument_version_for_editor(request.user, pk)
+    domains = [(d.pk, d.name) for d in version.domains.all()]
+    form: InstrumentDraftForm | DomainForm | QuestionForm | RuleForm
+    if part == "versi":
+        form = InstrumentDraftForm(request.POST)
+        key = "draft_form"
+    elif part == "domain":
+        form = DomainForm(request.POST, prefix="domain")
+        key = "domain_form"
+    elif part == "pertanyaan":
+        form = QuestionForm(request.POST, prefix="question", domains=domains)
+        key = "question_form"
+    elif part == "aturan":
+        form = RuleForm(request.POST, prefix="rule", subjects=_subjects(version))
+        key = "rule_form"
+    else:
+        raise Http404
+    item_id = _int(request.POST.get("item_id"))
+    if form.is_valid():
+        try:
+            if isinstance(form, InstrumentDraftForm):
+                services.update_instrument_draft(
+                    actor=request.user,
+                    version_id=pk,
+                    title=form.cleaned_data["title"],
+                    notes=form.cleaned_data["notes"],
+                )
+            elif isinstance(form, DomainForm):
+                services.save_domain(actor=request.user, version_id=pk, data=form.to_data(), domain_id=item_id)
+            elif isinstance(form, QuestionForm):
+                services.save_question(actor=request.user, version_id=pk, data=form.to_data(), question_id=item_id)
+            else:
+                services.save_rule(actor=request.user, version_id=pk, data=form.to_data(), rule_id=item_id)
+        except InvalidData as error:
+            form.add_service_errors(error)
+        except services.InstrumentError as refusal:
+            return _refused(request, pk, refusal)
+        else:
+            messages.success(request, _("Saved in draft version %(n)s.") % {"n": version.number})
+            return redirect("assessments:instrument", pk=pk)
+    context = _editor_context(request, version, **{key: form, "open_part": part})
+    return render(request, "assessments/instrument.html", context, status=422)
+
+
+@require_http_methods(["GET"])
+def question_edit(request: AuthedRequest, pk: int, question_pk: int) -> HttpResponse:
+    """The question's form, filled, for a draft (htmx swaps it in under the question)."""
+    _require_editor(request)
+    version = get_instrument_version_for_editor(request.user, pk)
+    question = Question.objects.filter(domain__version=version, pk=question_pk).first()
+    if question is None or not _editable(request, version):
+        raise Http404
+    form = QuestionForm(
+        prefix="question",
+        domains=[(d.pk, d.name) for d in version.domains.all()],
+        initial={
+            "domain_id": question.domain_id,
+            "code": question.code,
+            "kind": question.kind,
+            "label": question.label,
+            "help_text": question.help_text,
+            "required": question.required,
+            "min_value": question.min_value,
+            "max_value": question.max_value,
+            "choices": QuestionForm.choices_text(question.choices),
+            "scored": question.scored,
+            "reverse": question.reverse,
+            "order": question.order,
+        },
+    )
+    return render(
+        request, "assessments/_question_form.html", {"version": version, "form": form, "item_id": question.pk}
+    )
+
+
+@require_POST
+def instrument_remove(request: AuthedRequest, pk: int, part: str, item_pk: int) -> HttpResponse:
+    _require_editor(request)
+    get_instrument_version_for_editor(request.user, pk)
+    try:
+        if part == "pertanyaan":
+            services.remove_question(actor=request.user, version_id=pk, question_id=item_pk)
+        elif part == "aturan":
+            services.remove_rule(actor=request.user, version_id=pk, rule_id=item_pk)
+        else:
+            raise Http404
+    except services.InstrumentError as refusal:
+        return _refused(request, pk, refusal)
+    messages.success(request, _("Removed from the draft."))
+    return redirect("assessments:instrument", pk=pk)
+
+
+@require_POST
+def instrument_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_editor(request)
+    get_instrument_version_for_editor(request.user, pk)
+    try:
+        version = services.publish_instrument_version(actor=request.user, version_id=pk)
+    except services.InstrumentError as refusal:
+        return _refused(request, pk, refusal)
+    messages.success(
+        request,
+        _("Version %(n)s is in force. New assessments use it; assessments already made keep their version.")
+        % {"n": version.number},
+    )
+    return redirect("assessments:instrument", pk=pk)
