@@ -214,23 +214,36 @@ def register_person(*, actor: User, data: PersonData, confirm_new: bool = False)
 
 
 @transaction.atomic
-def register_persons(*, actor: User, people: Sequence[PersonData]) -> list[Person | RegistryError]:
+def register_persons(
+    *,
+    actor: User,
+    people: Sequence[PersonData],
+    identifiers: Sequence[Sequence[tuple[str, str]]] | None = None,
+) -> list[Person | RegistryError]:
     """Register many new persons at once, as ``register_person(confirm_new=True)`` would one by one.
 
     For imports, whose matching step has already decided that these are new persons. Every item gets the same
     checks (permission, validation, the agency's NIK refusal, also between items of the list: the second
     of two with one NIK is refused naming the first); a refused item comes back as its error and the others
-    are registered. The writes (persons and their history, aliases, phones, name index, audit events,
-    change-feed events) take a fixed number of statements, not a few per person.
+    are registered. ``identifiers`` gives each person's (kind, value) pairs, added as ``add_identifier``
+    would (checked with the person: one that is refused refuses the person). The writes (persons and their
+    history, aliases, phones, identifiers, name index, audit events, change-feed events) take a fixed number of
+    statements, not a few per person.
     """
     _require(actor, Capability.EDIT_PERSONS)
     results: list[Person | RegistryError | None] = [None] * len(people)
     cleaned: list[tuple[int, PersonData]] = []
+    wanted: dict[int, list[tuple[str, str]]] = {}
     for index, data in enumerate(people):
-        try:
-            cleaned.append((index, _cleaned(data)))
-        except InvalidData as refused:
-            results[index] = refused
+        errors: dict[str, list[str]] = {}
+        result = validation.check_person(data, errors)
+        pairs = identifiers[index] if identifiers is not None else ()
+        checked = list(dict.fromkeys((kind, validation.check_identifier(kind, value, errors)) for kind, value in pairs))
+        if errors:
+            results[index] = InvalidData(errors)
+            continue
+        cleaned.append((index, result))
+        wanted[index] = checked
     niks = {data.nik for _, data in cleaned if data.nik}
     holders: dict[str, Person] = {}
     for person in Person.objects.filter(
@@ -261,6 +274,13 @@ def register_persons(*, actor: User, people: Sequence[PersonData]) -> list[Perso
         phones = [PersonPhone(person=person, number=number) for _, person, data in new for number in data.phones]
         if phones:
             bulk_create_with_history(phones, PersonPhone, default_user=actor)
+        added = [
+            PersonIdentifier(person=person, kind=kind, value=value)
+            for index, person, _ in new
+            for kind, value in wanted[index]
+        ]
+        if added:
+            bulk_create_with_history(added, PersonIdentifier, default_user=actor)
         keys: dict[int, list[str]] = {person.pk: [person.name_key] for person in persons}
         for alias in aliases:
             keys[alias.person.pk].append(alias.name_key)
@@ -277,6 +297,12 @@ def register_persons(*, actor: User, people: Sequence[PersonData]) -> list[Perso
             action="person.registered",
             items=[(person, person.full_name, {"confirmed_despite_matches": True}) for person in persons],
         )
+        if added:
+            record_events(
+                actor=actor,
+                action="person.identifier_added",
+                items=[(item.person, item.person.full_name, {"kind": item.kind}) for item in added],
+            )
         with coalesced_changes():
             for person in persons:
                 record_person_change(person, ChangeOp.CREATED)

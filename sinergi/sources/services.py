@@ -442,8 +442,8 @@ def apply_plans(
                 )
                 continue
             if made is not None:
-                # Registered above; what is left was checked there too, so a refusal here is a bug: it fails the
-                # chunk (rolled back whole) instead of leaving a person without its source record.
+                # Registered above with its identifiers; its stay abroad was checked there too, so a refusal here
+                # is a bug: it fails the chunk (rolled back whole) rather than leave a person without its record.
                 results.append(_create(actor, source, plan, existing, provenance, writes, made))
                 continue
             mark, known = writes.mark(), plan.external_id in existing
@@ -486,8 +486,9 @@ def _register_new(
     """Register the chunk's new persons at once (``registry.register_persons``): plan index -> person or refusal.
 
     Left to the row-by-row path: a plan whose NIK another plan of the chunk also carries (which row gets it
-    depends on the order), one whose identifiers or stay abroad the registry would refuse (the row must be an
-    error as a whole), and one whose NIK the agency registered since the plan was made (it becomes a LINK).
+    depends on the order), one whose stay abroad the registry would refuse (the row must be an error as a
+    whole), and one whose NIK the agency registered since the plan was made (it becomes a LINK). A plan whose
+    values or identifiers the registry refuses comes back refused, as the row-by-row path would report it.
     """
     other_niks = {
         plan.values["nik"]
@@ -505,7 +506,14 @@ def _register_new(
         chosen.append((index, plan))
     if not chosen:
         return {}
-    made = registry.register_persons(actor=actor, people=[person_data(plan.values) for _, plan in chosen])
+    made = registry.register_persons(
+        actor=actor,
+        people=[person_data(plan.values) for _, plan in chosen],
+        identifiers=[
+            [(kind, plan.values[name]) for name, kind in IDENTIFIER_FIELDS.items() if plan.values.get(name)]
+            for _, plan in chosen
+        ],
+    )
     return {
         index: result
         for (index, _plan), result in zip(chosen, made, strict=True)
@@ -514,11 +522,8 @@ def _register_new(
 
 
 def _would_refuse_extras(values: Mapping[str, str]) -> bool:
-    """Whether ``add_identifier`` or ``add_migration_episode`` would refuse what these values add."""
+    """Whether ``add_migration_episode`` would refuse the stay abroad these values add."""
     errors: dict[str, list[str]] = {}
-    for name, kind in IDENTIFIER_FIELDS.items():
-        if values.get(name):
-            validation.check_identifier(kind, values[name], errors)
     if values.get("destination_country"):
         born = values.get("birth_date")
         validation.check_episode(
@@ -571,7 +576,7 @@ def _create(
     writes: _Writes,
     person: Person | None = None,
 ) -> AppliedRecord:
-    """A new person for `plan` (`person` when ``_register_new`` already registered it)."""
+    """A new person for `plan` (`person` when ``_register_new`` already registered it, with its identifiers)."""
     if person is None:
         try:
             person = registry.register_person(actor=actor, data=person_data(plan.values), confirm_new=True)
@@ -580,7 +585,7 @@ def _create(
             target = _survivor(clash.existing)
             existing[plan.external_id] = _link(actor, source, target, plan, provenance, "nik", writes)
             return AppliedRecord(plan.external_id, plan.row_number, RowAction.LINK, target.pk)
-    _add_identifiers(actor, person, plan.values, previous=None)
+        _add_identifiers(actor, person, plan.values, previous=None)
     _add_stay_abroad(actor, person, plan.values, previous=None)
     existing[plan.external_id] = _new_record(source, person, plan, provenance, writes, linked_by="new")
     record_person_change(person, ChangeOp.UPDATED)  # its source ids are part of what partners replicate
