@@ -250,3 +250,163 @@ def delivery(
     except (InvalidData, PermissionDenied, services.BenefitError) as error:
         return _refused(error)
     return Status(200, _out(request, benefit))
+
+
+# --- assistance types and budgets (agency administrator or supervisor) ----------------------------------------------
+
+TYPE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class BenefitEligibilityRuleIn(Schema):
+    rule: str = Field(description="returned_within_months, max_decile, case_category or recommended.")
+    value: Any = Field(None, description="Months; a decile 1-10; a list of complaint-category codes; nothing.")
+
+
+class BenefitTypeIn(Schema):
+    code: str = Field(description="Lowercase letters, digits, - and _; the same code across agencies is the same help.")
+    name: str
+    atensi_component: str = Field("", description="atensi-a1 … atensi-a7, or empty.")
+    default_amount: Decimal = Decimal(0)
+    items: str = ""
+    eligibility: list[BenefitEligibilityRuleIn] = Field(default_factory=list)
+    overlaps_with: list[str] = Field(default_factory=list)
+    duplicate_window_days: int = 365
+
+
+class BenefitTypeBudgetOut(Schema):
+    id: int
+    period_start: date
+    period_end: date
+    amount: Decimal
+    committed: Decimal
+    spent: Decimal
+    remaining: Decimal
+
+
+class BenefitTypeOut(Schema):
+    id: int
+    code: str
+    name: str
+    agency: str
+    atensi_component: str
+    default_amount: Decimal
+    items: str
+    eligibility: list[dict[str, Any]]
+    overlaps_with: list[str]
+    duplicate_window_days: int
+    is_active: bool
+    budgets: list[BenefitTypeBudgetOut]
+
+
+class BenefitTypeBudgetIn(Schema):
+    period_start: date
+    period_end: date
+    amount: Decimal = Field(description="Rupiah, 0 or more; the same period again changes its amount.")
+
+
+def _type_out(kind: Any) -> BenefitTypeOut:
+    from sinergi.benefits.selectors import budgets_of_type
+
+    return BenefitTypeOut(
+        id=kind.pk,
+        code=kind.code,
+        name=kind.name,
+        agency=kind.agency.name,
+        atensi_component=kind.atensi_component,
+        default_amount=kind.default_amount,
+        items=kind.items,
+        eligibility=kind.eligibility,
+        overlaps_with=kind.overlaps_with,
+        duplicate_window_days=kind.duplicate_window_days,
+        is_active=kind.is_active,
+        budgets=[
+            BenefitTypeBudgetOut(
+                id=r.budget.pk,
+                period_start=r.budget.period_start,
+                period_end=r.budget.period_end,
+                amount=r.budget.amount,
+                committed=r.committed,
+                spent=r.spent,
+                remaining=r.remaining,
+            )
+            for r in budgets_of_type(kind)
+        ],
+    )
+
+
+def _require_type_manager(request: AuthedRequest, scope: str) -> None:
+    from sinergi.accounts.roles import Capability
+
+    require_scope(request, scope)
+    if not request.user.has_capability(Capability.MANAGE_ASSISTANCE_TYPES):
+        raise PermissionDenied(_("Only your agency's administrator or supervisor sets assistance types and budgets."))
+
+
+def _type_kwargs(payload: BenefitTypeIn) -> dict[str, Any]:
+    values = payload.dict()
+    values["eligibility"] = [
+        {k: v for k, v in rule.items() if k == "rule" or v is not None} for rule in values["eligibility"]
+    ]
+    return values
+
+
+@router.get(
+    "/types", response={200: list[BenefitTypeOut], 403: ErrorOut}, summary="Your agency's assistance types (admin)"
+)
+def types(request: AuthedRequest) -> Any:
+    from sinergi.benefits.selectors import types_managed_by
+
+    _require_type_manager(request, "cases:read")
+    return Status(200, [_type_out(k) for k in types_managed_by(request.user).select_related("agency")])
+
+
+@router.post("/types", response={201: BenefitTypeOut, **TYPE_ERRORS}, summary="Create an assistance type (admin)")
+def type_create(request: AuthedRequest, payload: BenefitTypeIn) -> Any:
+    _require_type_manager(request, "cases:write")
+    try:
+        kind = services.define_assistance_type(actor=request.user, must_be_new=True, **_type_kwargs(payload))
+    except (InvalidData, PermissionDenied) as error:
+        return _refused(error)
+    return Status(201, _type_out(kind))
+
+
+@router.put(
+    "/types/{type_id}",
+    response={200: BenefitTypeOut, **TYPE_ERRORS},
+    summary="Change an assistance type and its eligibility rules (its code stays)",
+)
+def type_update(request: AuthedRequest, type_id: int, payload: BenefitTypeIn) -> Any:
+    from sinergi.benefits.selectors import get_type_for_manager
+
+    _require_type_manager(request, "cases:write")
+    kind = get_type_for_manager(request.user, type_id)
+    if payload.code != kind.code:
+        return Status(422, ErrorOut(detail=_("The code of an assistance type cannot change."), errors={}))
+    try:
+        kind = services.define_assistance_type(actor=request.user, **_type_kwargs(payload))
+    except (InvalidData, PermissionDenied) as error:
+        return _refused(error)
+    return Status(200, _type_out(kind))
+
+
+@router.post(
+    "/types/{type_id}/budgets",
+    response={201: BenefitTypeOut, **TYPE_ERRORS},
+    summary="Set the budget of a period (not negative, not overlapping another period of the type)",
+)
+def type_budget(request: AuthedRequest, type_id: int, payload: BenefitTypeBudgetIn) -> Any:
+    from sinergi.benefits.selectors import get_type_for_manager
+
+    _require_type_manager(request, "cases:write")
+    kind = get_type_for_manager(request.user, type_id)
+    try:
+        services.set_budget(
+            actor=request.user,
+            assistance_type=kind,
+            period_start=payload.period_start,
+            period_end=payload.period_end,
+            amount=payload.amount,
+        )
+    except (InvalidData, PermissionDenied, services.BenefitError) as error:
+        return _refused(error)
+    return Status(201, _type_out(kind))

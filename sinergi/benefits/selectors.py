@@ -228,3 +228,22 @@ def recommended_but_not_received(user: User, days: int = 30) -> list[MissedRow]:
         )
     rows.sort(key=lambda r: (r.agency, r.regency, -r.days_waiting))
     return rows
+
+
+# --- the assistance-type editor -----------------------------------------------------------------------------------
+
+
+def types_managed_by(user: User) -> QuerySet[AssistanceType]:
+    """Every assistance type of the user's agency, active or not (another agency's types are not theirs)."""
+    return AssistanceType.objects.filter(agency_id=user.agency_pk).order_by("name")
+
+
+def get_type_for_manager(user: User, pk: int) -> AssistanceType:
+    kind = types_managed_by(user).filter(pk=pk).first()
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def budgets_of_type(kind: AssistanceType) -> list[BudgetRow]:
+    return [budget_figures(b) for b in kind.budgets.order_by("-period_start")]

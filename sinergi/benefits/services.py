@@ -75,12 +75,13 @@ def define_assistance_type(
     actor: User,
     code: str,
     name: str,
-    default_amount: Decimal | int = 0,
+    default_amount: Decimal | int | str = 0,
     atensi_component: str = "",
     items: str = "",
     eligibility: list[dict[str, object]] | None = None,
     overlaps_with: list[str] | None = None,
     duplicate_window_days: int = 365,
+    must_be_new: bool = False,
 ) -> AssistanceType:
     """Create or update the actor's agency's type with this code (idempotent: the demo calls it again).
 
@@ -116,6 +117,8 @@ def define_assistance_type(
         "duplicate_window_days": duplicate_window_days,
     }
     kind = AssistanceType.objects.select_for_update().filter(agency_id=actor.agency_pk, code=code).first()
+    if kind is not None and must_be_new:
+        raise InvalidData({"code": [_("Your agency already has an assistance type with this code.")]})
     if kind is not None and all(getattr(kind, field) == value for field, value in values.items()):
         return kind  # unchanged: nothing to write or audit
     created = kind is None

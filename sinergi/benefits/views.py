@@ -14,17 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sinergi.accounts.http import AuthedRequest
+from sinergi.accounts.roles import Capability
 from sinergi.benefits import exports, services
+from sinergi.benefits.forms import AssistanceTypeForm, BudgetForm
 from sinergi.benefits.models import BenefitStatus
 from sinergi.benefits.selectors import (
     budgets_for,
+    budgets_of_type,
     duplicate_warnings,
     get_benefit_for_user,
+    get_type_for_manager,
     history_for_person,
     labelled,
     queue_for,
     recommended_but_not_received,
     types_for_agency,
+    types_managed_by,
 )
 from sinergi.benefits.workflow import actions_for, may_propose
 from sinergi.registry.selectors import get_person_for_user
@@ -224,3 +229,86 @@ def export(request: AuthedRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="penyaluran-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"'
     return response
+
+
+# --- the assistance-type editor (agency administrator or supervisor) -----------------------------------------------
+
+
+def _require_manager(request: AuthedRequest) -> None:
+    if not request.user.has_capability(Capability.MANAGE_ASSISTANCE_TYPES):
+        raise PermissionDenied(_("Only your agency's administrator or supervisor sets assistance types and budgets."))
+
+
+@require_GET
+def types(request: AuthedRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(request, "benefits/types.html", {"types": list(types_managed_by(request.user))})
+
+
+@require_http_methods(["GET", "POST"])
+def type_new(request: AuthedRequest) -> HttpResponse:
+    _require_manager(request)
+    form = AssistanceTypeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                kind = services.define_assistance_type(actor=request.user, must_be_new=True, **form.to_kwargs())
+            except InvalidData as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Assistance type %(name)s saved. Set its budget.") % {"name": kind.name})
+                return redirect("benefits:type", pk=kind.pk)
+        return render(request, "benefits/type_form.html", {"form": form, "creating": True}, status=422)
+    return render(request, "benefits/type_form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+def type_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    kind = get_type_for_manager(request.user, pk)
+    form = AssistanceTypeForm(
+        request.POST if request.method == "POST" else None, initial=AssistanceTypeForm.initial_for(kind), editing=True
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.define_assistance_type(actor=request.user, **form.to_kwargs())
+            except InvalidData as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Assistance type %(name)s saved.") % {"name": kind.name})
+                return redirect("benefits:type", pk=kind.pk)
+        status = 422
+    return render(
+        request,
+        "benefits/type_detail.html",
+        {"kind": kind, "form": form, "budget_form": BudgetForm(), "budgets": budgets_of_type(kind)},
+        status=status,
+    )
+
+
+@require_POST
+def type_budget(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    kind = get_type_for_manager(request.user, pk)
+    budget_form = BudgetForm(request.POST)
+    if budget_form.is_valid():
+        try:
+            services.set_budget(
+                actor=request.user,
+                assistance_type=kind,
+                period_start=budget_form.cleaned_data["period_start"],
+                period_end=budget_form.cleaned_data["period_end"],
+                amount=budget_form.cleaned_data["amount"],
+            )
+        except InvalidData as error:
+            budget_form.add_service_errors(error)
+        except (services.BenefitError, PermissionDenied) as refusal:
+            budget_form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Budget saved."))
+            return redirect("benefits:type", pk=kind.pk)
+    form = AssistanceTypeForm(initial=AssistanceTypeForm.initial_for(kind), editing=True)
+    context = {"kind": kind, "form": form, "budget_form": budget_form, "budgets": budgets_of_type(kind)}
+    return render(request, "benefits/type_detail.html", context, status=422)
