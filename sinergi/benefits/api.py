@@ -203,55 +203,6 @@ def person(request: AuthedRequest, person_id: int) -> Any:
     return Status(200, [_out(request, b) for b in history_for_person(request.user, found).select_related("person")])
 
 
-@router.get("/{benefit_id}", response={200: BenefitOut, 404: ErrorOut}, summary="One benefit")
-def one(request: AuthedRequest, benefit_id: int) -> Any:
-    require_scope(request, "cases:read")
-    return Status(200, _out(request, get_benefit_for_user(request.user, benefit_id)))
-
-
-@router.post(
-    "/{benefit_id}/steps",
-    response={200: BenefitOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Verify, approve, reject or cancel",
-)
-def step(request: AuthedRequest, benefit_id: int, payload: BenefitStepIn) -> Any:
-    require_scope(request, "cases:write")
-    try:
-        benefit = services.move_benefit(
-            actor=request.user,
-            benefit_id=benefit_id,
-            action=payload.action,
-            note=payload.note,
-            approved_amount=payload.approved_amount,
-        )
-    except (InvalidData, PermissionDenied, services.BenefitError) as error:
-        return _refused(error)
-    return Status(200, _out(request, benefit))
-
-
-@router.post(
-    "/{benefit_id}/delivery",
-    response={200: BenefitOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-    summary="Record the delivery with its proof (JPG, PNG or PDF; the content is checked)",
-)
-def delivery(
-    request: AuthedRequest,
-    benefit_id: int,
-    delivered_on: Form[date],
-    amount: Form[Decimal],
-    proof: File[UploadedFile],
-    note: Form[str] = "",
-) -> Any:
-    require_scope(request, "cases:write")
-    try:
-        benefit = services.deliver_benefit(
-            actor=request.user, benefit_id=benefit_id, delivered_on=delivered_on, amount=amount, proof=proof, note=note
-        )
-    except (InvalidData, PermissionDenied, services.BenefitError) as error:
-        return _refused(error)
-    return Status(200, _out(request, benefit))
-
-
 # --- assistance types and budgets (agency administrator or supervisor) ----------------------------------------------
 
 TYPE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -410,3 +361,52 @@ def type_budget(request: AuthedRequest, type_id: int, payload: BenefitTypeBudget
     except (InvalidData, PermissionDenied, services.BenefitError) as error:
         return _refused(error)
     return Status(201, _type_out(kind))
+
+
+@router.get("/{benefit_id}", response={200: BenefitOut, 404: ErrorOut}, summary="One benefit")
+def one(request: AuthedRequest, benefit_id: int) -> Any:
+    require_scope(request, "cases:read")
+    return Status(200, _out(request, get_benefit_for_user(request.user, benefit_id)))
+
+
+@router.post(
+    "/{benefit_id}/steps",
+    response={200: BenefitOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Verify, approve, reject or cancel",
+)
+def step(request: AuthedRequest, benefit_id: int, payload: BenefitStepIn) -> Any:
+    require_scope(request, "cases:write")
+    try:
+        benefit = services.move_benefit(
+            actor=request.user,
+            benefit_id=benefit_id,
+            action=payload.action,
+            note=payload.note,
+            approved_amount=payload.approved_amount,
+        )
+    except (InvalidData, PermissionDenied, services.BenefitError) as error:
+        return _refused(error)
+    return Status(200, _out(request, benefit))
+
+
+@router.post(
+    "/{benefit_id}/delivery",
+    response={200: BenefitOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Record the delivery with its proof (JPG, PNG or PDF; the content is checked)",
+)
+def delivery(
+    request: AuthedRequest,
+    benefit_id: int,
+    delivered_on: Form[date],
+    amount: Form[Decimal],
+    proof: File[UploadedFile],
+    note: Form[str] = "",
+) -> Any:
+    require_scope(request, "cases:write")
+    try:
+        benefit = services.deliver_benefit(
+            actor=request.user, benefit_id=benefit_id, delivered_on=delivered_on, amount=amount, proof=proof, note=note
+        )
+    except (InvalidData, PermissionDenied, services.BenefitError) as error:
+        return _refused(error)
+    return Status(200, _out(request, benefit))
