@@ -44,14 +44,14 @@ MAX_PAGE = 200
 # --- schemas -------------------------------------------------------------------------------------------------
 
 
-class AgencyOut(Schema):
+class AssistanceAgencyOut(Schema):
     id: int
     code: str
     name: str
     kind: str
 
 
-class PersonOut(Schema):
+class AssistancePersonOut(Schema):
     person_id: int
     full_name: str
     nik: str
@@ -93,8 +93,8 @@ class EntryOut(Schema):
     categories: list[str] = Field(description="Complaint categories of the case (jenis masalah).")
     needs: list[str] = Field(description=", ".join(AssistanceNeed.values))
     note: str
-    proposing_agency: AgencyOut
-    partner_agency: AgencyOut
+    proposing_agency: AssistanceAgencyOut
+    partner_agency: AssistanceAgencyOut
     proposed_by: str
     proposed_at: datetime
     proposer_agreement: AgreementOut
@@ -104,7 +104,7 @@ class EntryOut(Schema):
     withdrawn_at: datetime | None
     withdrawal_reason: str
     sharing_basis: str = Field(description="CONSENT, or the lawful basis a supervisor recorded instead.")
-    person: PersonOut | None = Field(description="Null for the partner agency once the entry is withdrawn.")
+    person: AssistancePersonOut | None = Field(description="Null for the partner agency once the entry is withdrawn.")
 
 
 class EntryDetailOut(EntryOut):
@@ -128,7 +128,7 @@ class CandidateOut(Schema):
     assessed_needs: str
 
 
-class OverrideIn(Schema):
+class AssistanceOverrideIn(Schema):
     basis: str = Field(description=", ".join(LawfulBasis.values))
     reason: str = Field(description="Why consent cannot be obtained.")
 
@@ -138,13 +138,13 @@ class ProposalIn(Schema):
     partner_agency_id: int = Field(description="One of GET /special-assistance/partners.")
     needs: list[str] = Field(description=", ".join(AssistanceNeed.values))
     note: str = ""
-    override: OverrideIn | None = Field(
+    override: AssistanceOverrideIn | None = Field(
         None,
         description="Supervisors only, when no consent to share the person's data is recorded on the case: audited.",
     )
 
 
-class ReasonIn(Schema):
+class AssistanceReasonIn(Schema):
     reason: str
 
 
@@ -155,8 +155,8 @@ def _name(user: User | None) -> str | None:
     return user.display_name if user is not None else None
 
 
-def _agency_out(agency: Agency) -> AgencyOut:
-    return AgencyOut(id=agency.pk, code=agency.code, name=agency.name, kind=agency.kind)
+def _agency_out(agency: Agency) -> AssistanceAgencyOut:
+    return AssistanceAgencyOut(id=agency.pk, code=agency.code, name=agency.name, kind=agency.kind)
 
 
 def _entry_out(row: EntryRow) -> EntryOut:
@@ -186,7 +186,7 @@ def _entry_out(row: EntryRow) -> EntryOut:
         withdrawn_at=entry.withdrawn_at,
         withdrawal_reason=entry.withdrawal_reason,
         sharing_basis=entry.override_basis or ("CONSENT" if entry.consent_id else ""),
-        person=PersonOut(person_id=entry.case.person_id, **asdict(person)) if person is not None else None,
+        person=AssistancePersonOut(person_id=entry.case.person_id, **asdict(person)) if person is not None else None,
     )
 
 
@@ -279,7 +279,7 @@ def candidates(request: AuthedRequest) -> Any:
 
 @router.get(
     "/partners",
-    response={200: list[AgencyOut]},
+    response={200: list[AssistanceAgencyOut]},
     summary="Agencies your agency may propose to",
     description="The other side of the BP3MI–Kemensos agreement: social-affairs agencies for BP3MI, BP3MI for them.",
 )
@@ -386,7 +386,7 @@ def agree(request: AuthedRequest, entry_id: int) -> Any:
     summary="Either agency withdraws the entry with a reason (→ DITARIK)",
     description="Withdrawing a withdrawn entry changes nothing.",
 )
-def withdraw(request: AuthedRequest, entry_id: int, payload: ReasonIn) -> Any:
+def withdraw(request: AuthedRequest, entry_id: int, payload: AssistanceReasonIn) -> Any:
     require_scope(request, "cases:write")
     try:
         services.withdraw_entry(actor=request.user, entry_id=entry_id, reason=payload.reason)

@@ -187,14 +187,14 @@ class TaskOut(Schema):
     created_at: datetime
 
 
-class AssessmentIn(Schema):
+class CaseAssessmentIn(Schema):
     summary: str = Field(description="What the assessment found.")
     needs: str = ""
     risk: str = Field(Urgency.MEDIUM.value, description=_one_of(Urgency))
     needs_special_assistance: bool = False
 
 
-class AssessmentOut(Schema):
+class CaseAssessmentOut(Schema):
     id: int
     agency: str
     referral_id: int | None
@@ -311,8 +311,8 @@ def _case_out(user: User, case: Case) -> CaseOut:
     )
 
 
-def _assessment_out(assessment: Assessment) -> AssessmentOut:
-    return AssessmentOut(
+def _assessment_out(assessment: Assessment) -> CaseAssessmentOut:
+    return CaseAssessmentOut(
         id=assessment.pk,
         agency=assessment.agency.name,
         referral_id=assessment.referral_id,
@@ -523,11 +523,11 @@ def add_task(request: AuthedRequest, case_id: int, payload: TaskIn) -> Any:
 
 @router.post(
     "/{case_id}/assessments",
-    response={201: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: CaseAssessmentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Record your agency's assessment (asesmen)",
     description="A receiving agency assesses through its referral: POST /referrals/{id}/assessments.",
 )
-def add_assessment(request: AuthedRequest, case_id: int, payload: AssessmentIn) -> Any:
+def add_assessment(request: AuthedRequest, case_id: int, payload: CaseAssessmentIn) -> Any:
     require_scope(request, "cases:write")
     try:
         assessment = services.add_assessment(

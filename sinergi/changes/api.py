@@ -202,12 +202,15 @@ class RecordErrorOut(Schema):
 
 class PushErrorOut(Schema):
     detail: str
-    errors: list[RecordErrorOut]
+    errors: list[RecordErrorOut] | dict[str, list[str]] = Field(
+        description="Problems per record (a list) when records were refused; messages per request field (an "
+        "object) when the request itself was malformed or the source is unknown."
+    )
 
 
 @router.post(
     "/persons:batch",
-    response={200: PushOut, 403: ErrorOut, 409: ErrorOut, 422: PushErrorOut | ErrorOut},
+    response={200: PushOut, 403: ErrorOut, 409: ErrorOut, 422: PushErrorOut},
     summary="Push a batch of person records (upsert by source and id, all or nothing)",
     description="Each record is created, linked to a person your agency already has (same NIK, or the linkage "
     "model is sure), updated, or left unchanged, exactly as a file import would. If any record has a problem, "
@@ -230,7 +233,7 @@ def push_batch(
     if not source_name:
         return Status(
             422,
-            ErrorOut(
+            PushErrorOut(
                 detail=_("Some values need fixing."),
                 errors={"source": [_("Name the source of these records, e.g. SIKS-NG.")]},
             ),
@@ -238,7 +241,7 @@ def push_batch(
     if not payload.records:
         return Status(
             422,
-            ErrorOut(detail=_("Some values need fixing."), errors={"records": [_("Send at least one record.")]}),
+            PushErrorOut(detail=_("Some values need fixing."), errors={"records": [_("Send at least one record.")]}),
         )
     try:
         key = idempotency.check_key(idempotency_key)
@@ -286,7 +289,7 @@ def push_batch(
         )
     except SourceError as refused:
         idempotency.release_key(claimed)
-        return Status(422, ErrorOut(detail=str(refused), errors={"source": [str(refused)]}))
+        return Status(422, PushErrorOut(detail=str(refused), errors={"source": [str(refused)]}))
     except BaseException:
         # Permission refused, or a failure: nothing was written, so the key must not stay claimed.
         idempotency.release_key(claimed)

@@ -13,12 +13,9 @@ from sinergi.matching import services
 from sinergi.matching.explain import explain
 from sinergi.matching.models import Decision, MatchCandidate, Merge
 from sinergi.matching.selectors import QUEUE_TABS, get_candidate_for_user, get_merge_for_user, review_queue
+from sinergi.registry.api import ErrorOut
 
 router = Router(tags=["matching"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class PersonSummaryOut(Schema):

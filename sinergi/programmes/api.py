@@ -82,10 +82,10 @@ class ProgrammeIn(Schema):
     name: str
     programme_type: str = Field(description=", ".join(ProgrammeType.values))
     description: str = ""
-    returned_within_years: int | None = 5
+    returned_within_years: int | None = Field(5, ge=0, le=100)
     family_members: bool = True
-    capacity: int = 20
-    completion_percent: int = 80
+    capacity: int = Field(20, ge=1, le=10_000)
+    completion_percent: int = Field(80, ge=0, le=100)
     recurrence: str = ""
     first_start: date | None = None
     partner_agency_ids: list[int] = []
@@ -115,11 +115,11 @@ class ProgrammeCohortOut(Schema):
 
 
 class ProgrammeCohortPlanIn(Schema):
-    count: int = 1
+    count: int = Field(1, ge=1, le=52)
     starts_on: date | None = Field(None, description="One cohort on this date instead of the recurrence's next dates.")
     region_code: str = ""
     place: str = ""
-    capacity: int | None = None
+    capacity: int | None = Field(None, ge=1, le=10_000)
     facilitator_ids: list[int] = []
 
 

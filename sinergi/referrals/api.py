@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.models import User
 from sinergi.api.auth import require_scope
-from sinergi.cases.api import AssessmentIn, AssessmentOut, _assessment_out
+from sinergi.cases.api import CaseAssessmentIn, CaseAssessmentOut, _assessment_out
 from sinergi.cases.selectors import get_case_for_user
 from sinergi.cases.services import AssessmentData
 from sinergi.directory.models import Service
@@ -49,7 +49,7 @@ BOXES = ("incoming", "outgoing", "overdue", "mine")
 # --- schemas -------------------------------------------------------------------------------------------------
 
 
-class AgencyOut(Schema):
+class ReferralAgencyOut(Schema):
     id: int
     code: str
     name: str
@@ -60,7 +60,7 @@ class ServiceOut(Schema):
     code: str
     name: str
     category: str
-    agency: AgencyOut
+    agency: ReferralAgencyOut
     eligibility: str
 
 
@@ -170,7 +170,7 @@ class SharedCaseOut(Schema):
     family: list[FamilyOut] | None = None
     migration: MigrationOut | None = None
     complaint: ComplaintOut | None = None
-    assessments: list[AssessmentOut] | None = None
+    assessments: list[CaseAssessmentOut] | None = None
     notes: list[SharedNoteOut] | None = None
     attachments: list[AttachmentOut] | None = None
 
@@ -181,8 +181,8 @@ class ReferralOut(Schema):
     status_label: str
     case_id: int
     case_number: str
-    from_agency: AgencyOut
-    to_agency: AgencyOut
+    from_agency: ReferralAgencyOut
+    to_agency: ReferralAgencyOut
     service: ServiceOut
     parent_id: int | None
     reason: str
@@ -203,7 +203,9 @@ class ReferralOut(Schema):
     deadlines: list[DeadlineOut]
     events: list[EventOut]
     service_records: list[ServiceRecordOut] = Field(description="Kept by the receiver after the referral closes.")
-    receiver_assessments: list[AssessmentOut] = Field(description="The receiving agency's asesmen on this referral.")
+    receiver_assessments: list[CaseAssessmentOut] = Field(
+        description="The receiving agency's asesmen on this referral."
+    )
     shared: SharedCaseOut
 
 
@@ -214,18 +216,18 @@ class ReferralIn(Schema):
     parent_id: int | None = Field(None, description="The referral this one follows on from (rujukan lanjutan).")
 
 
-class OverrideIn(Schema):
+class ReferralOverrideIn(Schema):
     basis: str = Field(description=", ".join(LawfulBasis.values))
     reason: str = Field(description="Why consent cannot be obtained.")
 
 
 class SendIn(Schema):
-    override: OverrideIn | None = Field(
+    override: ReferralOverrideIn | None = Field(
         None, description="Supervisors only, when the SOP requires consent that is not recorded: audited."
     )
 
 
-class ReasonIn(Schema):
+class ReferralReasonIn(Schema):
     reason: str
 
 
@@ -262,8 +264,8 @@ def _name(user: User | None) -> str | None:
     return user.display_name if user is not None else None
 
 
-def _agency_out(agency: Any) -> AgencyOut:
-    return AgencyOut(id=agency.pk, code=agency.code, name=agency.name)
+def _agency_out(agency: Any) -> ReferralAgencyOut:
+    return ReferralAgencyOut(id=agency.pk, code=agency.code, name=agency.name)
 
 
 def _service_out(service: Service) -> ServiceOut:
@@ -576,7 +578,7 @@ def accept(request: AuthedRequest, referral_id: int) -> Any:
     response=_ACTION,
     summary="Receiver: reject with a reason (→ DITOLAK)",
 )
-def reject(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
+def reject(request: AuthedRequest, referral_id: int, payload: ReferralReasonIn) -> Any:
     return _act(
         request,
         referral_id,
@@ -610,10 +612,10 @@ def log_service(request: AuthedRequest, referral_id: int, payload: ServiceRecord
 
 @router.post(
     "/{referral_id}/assessments",
-    response={201: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: CaseAssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Receiver: record your asesmen on an accepted referral",
 )
-def add_assessment(request: AuthedRequest, referral_id: int, payload: AssessmentIn) -> Any:
+def add_assessment(request: AuthedRequest, referral_id: int, payload: CaseAssessmentIn) -> Any:
     require_scope(request, "referrals:write")
     try:
         assessment = services.add_referral_assessment(
@@ -642,7 +644,7 @@ def complete(request: AuthedRequest, referral_id: int, payload: CompleteIn) -> A
     response=_ACTION,
     summary="Receiver: record that the service failed, with a reason (→ GAGAL)",
 )
-def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
+def fail(request: AuthedRequest, referral_id: int, payload: ReferralReasonIn) -> Any:
     return _act(
         request,
         referral_id,
@@ -655,7 +657,7 @@ def fail(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
     response=_ACTION,
     summary="Sender: revoke an open referral with a reason (→ DIBATALKAN)",
 )
-def revoke(request: AuthedRequest, referral_id: int, payload: ReasonIn) -> Any:
+def revoke(request: AuthedRequest, referral_id: int, payload: ReferralReasonIn) -> Any:
     return _act(
         request,
         referral_id,

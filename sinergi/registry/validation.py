@@ -6,6 +6,7 @@ Messages come from the identity core in Indonesian and English; `localized` pick
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -57,12 +58,26 @@ def check_phone(raw: str, field: str, errors: dict[str, list[str]]) -> str:
     return result.e164
 
 
+def has_control_characters(text: str) -> bool:
+    """Control characters (C0, DEL, C1) other than tab and line breaks, which `split()` already folds.
+
+    A name with a backspace or an escape in it came from a broken export or an attack, never from a KTP; it
+    would also defeat name matching and break the letters and the spreadsheets that print it.
+    """
+    return any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text)
+
+
 def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
     from sinergi.registry.services import merged
 
     full_name = " ".join(data.full_name.split())
     if not full_name:
         _add(errors, "full_name", _("Write the person's name as on the KTP or passport."))
+    for field, text in (("full_name", data.full_name), ("birth_place", data.birth_place)):
+        if has_control_characters(text):
+            _add(errors, field, _("The text holds invisible control characters: type it again without them."))
+    if any(has_control_characters(alias) for alias in data.aliases):
+        _add(errors, "aliases", _("The text holds invisible control characters: type it again without them."))
     if data.kind not in PersonKind.values:
         _add(errors, "kind", _("Choose one of: %s.") % ", ".join(PersonKind.values))
     if data.sex and data.sex not in Sex.values:
