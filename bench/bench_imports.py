@@ -135,13 +135,21 @@ def _measure(directory: str, registry_size: int, file_rows: int) -> dict[str, An
             source_name="Ekspor Sisko P2MI",
         )
         imports.choose_mapping(actor=operator, batch_id=batch.pk, mapping=mapping)
+        check_path = os.environ.get("SINERGI_BENCH_PROFILE") if attempt == "first import" else None
+        checker = cProfile.Profile() if check_path else None
+        if checker is not None:
+            checker.enable()
         call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+        if checker is not None and check_path:
+            checker.disable()
+            checker.dump_stats(f"{check_path}.check")
         batch = ImportBatch.objects.get(pk=batch.pk)
         analysed = time.perf_counter() - started
         steps.append((f"{attempt}: upload, check and preview", analysed, _counts(batch.counts)))
         started = time.perf_counter()
         imports.confirm_import(actor=operator, batch_id=batch.pk)
-        # SINERGI_BENCH_PROFILE=file.prof: a cProfile of the first import's apply (`python -m pstats file.prof`).
+        # SINERGI_BENCH_PROFILE=file.prof: a cProfile of the first import's apply (`python -m pstats file.prof`),
+        # and of its check (file.prof.check).
         profile_path = os.environ.get("SINERGI_BENCH_PROFILE") if attempt == "first import" else None
         profiler = cProfile.Profile() if profile_path else None
         if profiler is not None:
