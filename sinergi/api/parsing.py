@@ -48,7 +48,9 @@ class CheckedParser(Parser):
         _check(data)
         return cast(dict[str, Any], data)
 
-    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
         result = super().parse_querydict(data, list_fields, request)
         _check(result)
         return result

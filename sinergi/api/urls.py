@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -76,7 +78,7 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
-def value_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+def value_out_of_range(request: HttpRequest, exc: Any) -> HttpResponse:
     """A number beyond what the database column holds (or text beyond its length) is the client's input to fix.
 
     The service that raised it ran in a transaction, so nothing was written. Found by the schema fuzz: an id of
