@@ -170,7 +170,8 @@ def case_figures(scope: Scope) -> list[Figure]:
         Figure(
             "cases_by_month",
             _("Cases by month received"),
-            "line",
+            # One month (the monthly report) is one bar: a line through a single point draws a lone dot.
+            "line" if len(months) > 1 else "bar",
             [formats.date_format(month, "M Y") for month in months],
             [Series(case_label, [by_month.get(month, 0) for month in months])],
         ),
