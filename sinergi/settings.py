@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "sinergi.outreach",
     "sinergi.statements",
     "sinergi.reports",
+    "sinergi.privacy",
     "sinergi.linkagecli",
     "sinergi.demo",
     "sinergi.home",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("penyuluhan/", include("sinergi.outreach.urls")),
     path("pernyataan/", include("sinergi.statements.urls")),
     path("laporan/", include("sinergi.reports.urls")),
+    path("data-pribadi/", include("sinergi.privacy.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

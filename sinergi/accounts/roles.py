@@ -43,6 +43,7 @@ class Capability(StrEnum):
     AGREE_ASSISTANCE = "agree_assistance"
     EDIT_INSTRUMENT = "edit_instrument"
     MANAGE_ASSISTANCE_TYPES = "manage_assistance_types"
+    ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
 
 
 _ALL_WORKERS = {Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.PENYULUH_SOSIAL, Role.SUPERVISOR, Role.OPERATOR_DATA}
@@ -74,4 +75,7 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # app; a supervisor also sets assistance types and budgets (as before the in-app editor).
     Capability.EDIT_INSTRUMENT: frozenset({Role.ADMIN}),
     Capability.MANAGE_ASSISTANCE_TYPES: frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    # A person's request to see everything the agency holds about them (UU PDP) is answered by the head of the
+    # agency or its administrator, who check who is asking before handing the export over.
+    Capability.ANSWER_SUBJECT_REQUESTS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }

@@ -22,6 +22,7 @@ from sinergi.changes.api import router as changes_router
 from sinergi.imports.api import router as imports_router
 from sinergi.matching.api import router as matching_router
 from sinergi.outreach.api import router as outreach_router
+from sinergi.privacy.api import router as privacy_router
 from sinergi.programmes.api import router as programmes_router
 from sinergi.referrals.api import router as referrals_router
 from sinergi.regions.api import router as regions_router
@@ -56,6 +57,7 @@ api.add_router("/programmes", programmes_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/statements", statements_router)
 api.add_router("/reports", reports_router)
+api.add_router("/privacy", privacy_router)
 # /changes and /persons:batch (the feed and the push partner systems use).
 api.add_router("", changes_router)
 
