@@ -238,3 +238,29 @@ def test_an_old_assessment_keeps_its_version_after_publishing(
     assert Assessment.objects.get(pk=old.pk).version.status == VersionStatus.RETIRED
     page = _client(carol).get(f"/asesmen-kebutuhan/{old.pk}/")
     assert page.status_code == 200 and f"v{old.version.number}" in page.content.decode()
+
+
+def test_a_question_of_a_draft_is_edited_in_place_by_its_agency_only(adi: User, sari: User) -> None:
+    draft = services.create_instrument_draft(actor=adi)
+    question = Question.objects.filter(domain__version=draft, kind="number").first()
+    assert question is not None
+    url = f"/asesmen-kebutuhan/instrumen/{draft.pk}/pertanyaan/{question.pk}/"
+    assert _client(sari).get(url).status_code == 404
+    form = _client(adi).get(url)
+    assert form.status_code == 200 and f'value="{question.code}"' in form.content.decode()
+    saved = _client(adi).post(
+        f"/asesmen-kebutuhan/instrumen/{draft.pk}/pertanyaan/",
+        {
+            "item_id": question.pk,
+            "question-domain_id": question.domain_id,
+            "question-code": question.code,
+            "question-kind": "number",
+            "question-label": "Label baru",
+            "question-min_value": "0",
+            "question-max_value": "100",
+            "question-order": "1",
+        },
+    )
+    assert saved.status_code == 302
+    question.refresh_from_db()
+    assert question.label == "Label baru" and question.max_value == 100
