@@ -463,6 +463,11 @@ def save_question(*, actor: User, version_id: int, data: QuestionInput, question
         _err(errors, "kind", _("Choose the kind of answer."))
     if not data.label.strip():
         _err(errors, "label", _("Write the question."))
+    for name in ("min_value", "max_value"):
+        bound = getattr(data, name)
+        if bound is not None and (not bound.is_finite() or abs(bound) >= Decimal(10) ** 12):
+            _err(errors, name, _("Enter a number below 1.000.000.000.000."))
+            setattr(data, name, None)
     if data.min_value is not None and data.max_value is not None and data.min_value > data.max_value:
         _err(errors, "max_value", _("The maximum is below the minimum."))
     if data.kind == QuestionKind.SCALE and (data.min_value is None or data.max_value is None):

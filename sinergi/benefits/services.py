@@ -54,6 +54,8 @@ def _amount(raw: object, field: str) -> Decimal:
         raise InvalidData({field: [_("Enter an amount in rupiah, e.g. 2500000.")]}) from None
     if not value.is_finite() or value < 0:
         raise InvalidData({field: [_("The amount cannot be negative: enter 0 or more rupiah.")]})
+    if value >= Decimal(10) ** 13:
+        raise InvalidData({field: [_("The amount is too large: check the number of digits.")]})
     return value.quantize(Decimal(1))
 
 
