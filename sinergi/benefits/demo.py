@@ -119,9 +119,8 @@ def _deliver(worker: User, head: User, person_id: int, kind: AssistanceType, on:
 
 
 def last_month_day(today: date) -> date:
-    """The last day of the previous month (last month's report shows it), but at most 30 days ago, so that "the
-    last 30 days" shows every delivery too (on the 31st that is the 1st: this month)."""
-    return max(today.replace(day=1) - timedelta(days=1), today - timedelta(days=30))
+    """The last day of the previous month: last month's report shows it, and so does this month's dashboard."""
+    return today.replace(day=1) - timedelta(days=1)
 
 
 def seed_deliveries(worker: User, head: User, person_ids: list[int], *, count: int = 4) -> int:

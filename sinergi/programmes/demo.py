@@ -149,13 +149,19 @@ def _mentor(actor: User, enrolment: Enrolment, index: int, today: date) -> None:
     )
 
 
+def _recurring_start(day: date) -> date:
+    """A monthly RRULE skips months without the start's day (RFC 5545): started on a 31st, "every 3 months" jumps
+    from March to December, and a demo cohort meant to be in the past would lie in the future on the 29th-31st."""
+    return day.replace(day=min(day.day, 28))
+
+
 @transaction.atomic
 def seed_demo(*, worker: User, facilitator: User) -> int:
     """The demo programme and outreach of `worker`'s agency; returns how many cohorts were added (0 when seeded)."""
     if Programme.objects.filter(agency_id=worker.agency_pk, name=DEMO_PROGRAMME).exists():
         return 0
     today = timezone.localdate()
-    first = add_months(today, -9)
+    first = _recurring_start(add_months(today, -9))
     programme = services.create_programme(
         actor=worker,
         data=services.ProgrammeData(
@@ -260,7 +266,7 @@ def seed_partner_programme(*, worker: User, facilitator: User) -> int:
             programme_type=ProgrammeType.VOCATIONAL_TRAINING,
             description="Pelatihan vokasional (ATENSI A5) tiga hari di Sentra untuk PMI purna dan keluarganya.",
             recurrence="FREQ=MONTHLY;INTERVAL=3",
-            first_start=add_months(today, -4),
+            first_start=_recurring_start(add_months(today, -4)),
             curriculum=[
                 services.CurriculumLine("Mengenal mesin jahit dan pola", Decimal(6), 0),
                 services.CurriculumLine("Menjahit pakaian sederhana", Decimal(6), 1),

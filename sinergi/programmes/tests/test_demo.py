@@ -41,6 +41,8 @@ def test_the_full_demo_delivers_capital_to_workshop_graduates_once(regions: None
     # BP3MI's dashboard shows them at once.
     today = timezone.localdate()
     bp3mi = User.objects.get(username="bp3mi.kepala").agency_pk
-    scope = Scope(Case.objects.none(), today - timedelta(days=30), today, agency_ids=(bp3mi,))
+    # From the first of last month: half were delivered on last month's last day, half today.
+    since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    scope = Scope(Case.objects.none(), since, today, agency_ids=(bp3mi,))
     figures = {figure.key: figure for figure in all_figures(scope)}
     assert figures["assistance_delivered"].rows == [("Bantuan modal usaha PMI purna", [4])]

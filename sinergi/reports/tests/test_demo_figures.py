@@ -5,15 +5,12 @@ The figures are read from what the pages render (the test client's context), nev
 
 from __future__ import annotations
 
-from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
-from time_machine import TimeMachineFixture
 
 from sinergi.accounts.models import Agency, User
 from sinergi.benefits.models import Benefit
@@ -36,20 +33,7 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture
-def not_a_month_end(time_machine: TimeMachineFixture) -> None:
-    """On the 29th to the 31st, three days earlier (the clock keeps ticking, a moved-ahead one too).
-
-    BP3MI's demo delivers half its business capital on the last day of last month, at most 30 days ago (the
-    programmes' demo test counts the last 30 days): on the 31st no day is both, and last month's report would
-    have no assistance. Every other figure is placed to show on any day.
-    """
-    now = timezone.now()
-    if timezone.localdate(now).day > 28:
-        time_machine.move_to(now - timedelta(days=3), tick=True)
-
-
-@pytest.fixture
-def demo(not_a_month_end: None) -> None:
+def demo(db: None) -> None:
     # Exactly what `make run` runs after `sinergi migrate` (Makefile: serve-prep).
     call_command("load_regions", stdout=StringIO())
     call_command("demo", persons=300, stdout=StringIO())
