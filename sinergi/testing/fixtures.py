@@ -98,6 +98,15 @@ def mfa_not_required(settings: Any) -> None:
     settings.SINERGI_MFA_REQUIRED_ROLES = []
 
 
+@pytest.fixture(autouse=True)
+def fresh_prepared_registries() -> None:
+    """Each test starts without the matching engine's prepared registries: a rolled-back test can leave the next
+    one an agency and persons with the same ids (SQLite reuses them)."""
+    from sinergi.matching.engine import forget_prepared_registries
+
+    forget_prepared_registries()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """PostgreSQL refuses to drop the test database while another session is connected to it.

@@ -146,3 +146,31 @@ def test_the_train_command_writes_a_loadable_model(tmp_path: Path) -> None:
     assert model.training["synthetic_persons"] == 300
     with pytest.raises(CommandError, match="at least 200"):
         call_command("matching", "train-model", "--size", "50", "--out", str(out))
+
+
+def test_it_prepares_the_registry_once_while_it_does_not_change(
+    alice: User, siti: Person, django_assert_max_num_queries: object
+) -> None:
+    from sinergi.registry import services as registry
+
+    first = engine.find_candidates(agency_id=alice.agency_pk, records=[SITTI])
+    # The second chunk of the same check: only the fingerprint's four aggregates, no registry read.
+    with django_assert_max_num_queries(4):  # type: ignore[operator]
+        again = engine.find_candidates(agency_id=alice.agency_pk, records=[SITTI])
+    assert again == first
+
+    # Each kind of change is seen by the next chunk.
+    registry.update_person(
+        actor=alice,
+        person_id=siti.pk,
+        data=registry.merged(registry.person_data_of(siti), full_name="Nurhayati"),
+        expected_version=siti.version,
+    )
+    assert not engine.find_candidates(agency_id=alice.agency_pk, records=[SITTI])
+    registry.add_phone(actor=alice, person_id=siti.pk, number="0812 4455 6677")
+    found = engine.find_candidates(agency_id=alice.agency_pk, records=[{**SITTI, "full_name": "Nurhayati",
+                                                                         "phone": "081244556677"}])  # fmt: skip
+    assert found["row-1"][0].person_id == siti.pk
+    newcomer = make_person(alice, full_name="Sitti Aminah", birth_date=date(1990, 10, 12), region_code="72.71.05.1001")
+    found = engine.find_candidates(agency_id=alice.agency_pk, records=[SITTI])
+    assert found["row-1"][0].person_id == newcomer.pk
