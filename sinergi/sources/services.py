@@ -261,6 +261,10 @@ def plan_records(
     return plans
 
 
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, state: PlanState) -> RecordPlan:
     normalised = normalise_values(record.values, today=today, column_for_field=columns)
     external_id = collapse(record.external_id)
@@ -273,7 +277,24 @@ def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, st
         warnings=list(normalised.warnings),
     )
     id_column = columns.get("id", "id")
-    if not external_id:
+    # No database stores a NUL, and a lone surrogate is not text: refused here, not by PostgreSQL's INSERT (or
+    # its SELECT: the id is looked up before anything is written).
+    unstorable = [
+        name
+        for name, raw in (("id", record.external_id), *record.values.items())
+        if isinstance(raw, str) and _unstorable(raw)
+    ]
+    for name in unstorable:
+        plan.errors.append(
+            RecordIssue(
+                name,
+                columns.get(name, name),
+                _("The value holds a NUL character or an invalid character code: remove it."),
+            )
+        )
+    if "id" in unstorable:
+        pass  # refused just above; such an id is neither looked up nor remembered
+    elif not external_id:
         plan.errors.append(
             RecordIssue(
                 "id",

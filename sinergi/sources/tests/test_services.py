@@ -324,3 +324,18 @@ def test_any_input_is_classified_never_crashes(olive, sisko, model, rows):
             assert plan.external_id not in seen
             seen.add(plan.external_id)
     assert Person.objects.count() == 0
+
+
+@pytest.mark.parametrize("text", ["SIKS\x00001", "SIKS\ud800"])
+def test_it_refuses_an_id_or_a_value_no_database_can_store(olive, sisko, text):
+    # Found by the property test above on PostgreSQL: a NUL in an id failed the lookup of existing records.
+    records = [
+        IncomingRecord(external_id=text, values={"full_name": "Siti Aminah"}, row_number=2),
+        IncomingRecord(external_id="SIKS-2", values={"full_name": f"Siti {text}"}, row_number=3),
+    ]
+    plans = services.plan_records(actor=olive, source=sisko, records=records)
+    assert [plan.action for plan in plans] == [A.ERROR, A.ERROR]
+    assert [issue.field for issue in plans[0].errors] == ["id"]
+    assert {issue.field for issue in plans[1].errors} == {"full_name"}
+    assert "NUL" in plans[0].errors[0].message
+    assert any("NUL" in issue.message for issue in plans[1].errors)
