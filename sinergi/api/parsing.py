@@ -15,6 +15,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
+from sinergi.identity.text import has_unstorable_characters
+
 
 class UnstorableText(ValueError):
     """A value holds a NUL character or a lone surrogate; `location` names it ("records.0.full_name")."""
@@ -24,13 +26,9 @@ class UnstorableText(ValueError):
         self.location = location
 
 
-def _is_unstorable(text: str) -> bool:
-    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
-
-
 def _check(value: Any, location: str = "") -> None:
     if isinstance(value, str):
-        if _is_unstorable(value):
+        if has_unstorable_characters(value):
             raise UnstorableText(location or "__all__")
     elif isinstance(value, dict):
         for key, item in value.items():

@@ -41,6 +41,7 @@ from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
 from sinergi.changes.feed import changes_savepoint, coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
+from sinergi.identity.text import has_unstorable_characters
 from sinergi.imports.models import RowAction
 from sinergi.matching import engine
 from sinergi.matching.engine import Candidate
@@ -261,10 +262,6 @@ def plan_records(
     return plans
 
 
-def _unstorable(text: str) -> bool:
-    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
-
-
 def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, state: PlanState) -> RecordPlan:
     normalised = normalise_values(record.values, today=today, column_for_field=columns)
     external_id = collapse(record.external_id)
@@ -282,7 +279,7 @@ def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, st
     unstorable = [
         name
         for name, raw in (("id", record.external_id), *record.values.items())
-        if isinstance(raw, str) and _unstorable(raw)
+        if isinstance(raw, str) and has_unstorable_characters(raw)
     ]
     for name in unstorable:
         plan.errors.append(
