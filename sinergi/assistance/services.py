@@ -44,9 +44,10 @@ from sinergi.notifications.services import notify
 from sinergi.referrals.models import LawfulBasis
 from sinergi.referrals.services import ConsentOverride
 from sinergi.registry.services import InvalidData, record_person_view
+from sinergi.sharing.consent import active_consent
 
 # The consent that lets the person's data travel to another agency (the referral consent says exactly that).
-SHARING_CONSENT_SCOPE = ConsentScope.REFERRAL
+SHARING_CONSENT_SCOPE = ConsentScope.SPECIAL_ASSISTANCE
 MAX_NOTE = 4000
 
 
@@ -73,8 +74,8 @@ def partner_agencies_for(agency: Agency) -> QuerySet[Agency]:
 
 
 def sharing_consent(case: Case) -> Consent | None:
-    """The person's active consent to share their data with other agencies, the latest first."""
-    return case.consents.filter(scope=SHARING_CONSENT_SCOPE, withdrawn_at__isnull=True).order_by("-given_at").first()
+    """The person's active consent to share their data for the special-assistance list, the latest first."""
+    return active_consent(case, SHARING_CONSENT_SCOPE)
 
 
 # --- propose --------------------------------------------------------------------------------------------------

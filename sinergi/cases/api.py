@@ -34,6 +34,7 @@ from sinergi.cases.models import (
     Complainant,
     ComplaintCategory,
     Consent,
+    ConsentDecision,
     ConsentGiver,
     ConsentMethod,
     ConsentScope,
@@ -212,16 +213,37 @@ class ConsentIn(Schema):
     giver_name: str
     method: str = Field(description=_one_of(ConsentMethod))
     given_at: datetime | None = Field(None, description="Default now; without an offset it is read as WITA.")
+    decision: str = Field(
+        ConsentDecision.GIVEN, description="Given or refused (a refusal is recorded too). " + _one_of(ConsentDecision)
+    )
+    expires_at: datetime | None = Field(
+        None, description="End of validity; sharing under the consent stops then. Without an offset read as WITA."
+    )
 
 
 class ConsentOut(Schema):
     id: int
-    scope: str
+    scope: str = Field(description="The purpose. " + _one_of(ConsentScope))
+    decision: str
     given_by: str
     giver_name: str
     method: str
     given_at: datetime
+    expires_at: datetime | None
     withdrawn_at: datetime | None
+    withdrawal_note: str
+    active: bool = Field(description="Given, not withdrawn, not expired: shares made under it stand.")
+
+
+class ConsentWithdrawalIn(Schema):
+    note: str = Field("", max_length=500, description="How the person withdrew (telephone, letter, …).")
+
+
+class ConsentWithdrawalOut(Schema):
+    consent: ConsentOut
+    stopped: list[str] = Field(description="Shares made under the consent that stopped at once.")
+    continues: list[str] = Field(description="Shares of the case that stand on another lawful basis.")
+    cannot_undo: list[str] = Field(description="What was already shared and cannot be called back: tell the person.")
 
 
 class TimelineEntryOut(Schema):
@@ -333,7 +355,11 @@ def _consent_out(consent: Consent) -> ConsentOut:
         giver_name=consent.giver_name,
         method=consent.method,
         given_at=consent.given_at,
+        decision=consent.decision,
+        expires_at=consent.expires_at,
         withdrawn_at=consent.withdrawn_at,
+        withdrawal_note=consent.withdrawal_note,
+        active=consent.is_active,
     )
 
 
@@ -548,11 +574,36 @@ def record_consent(request: AuthedRequest, case_id: int, payload: ConsentIn) -> 
     require_scope(request, "cases:write")
     values = payload.dict()
     values["given_at"] = _aware(values["given_at"])
+    values["expires_at"] = _aware(values["expires_at"])
     try:
         consent = services.record_consent(actor=request.user, case_id=case_id, data=services.ConsentData(**values))
     except InvalidData as error:
         return _invalid(error)
     return Status(201, _consent_out(consent))
+
+
+@router.post(
+    "/{case_id}/consents/{consent_id}/withdraw",
+    response={200: ConsentWithdrawalOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Withdraw consent: every share made under it stops at once",
+    description="Returns what stopped, what continues on another lawful basis and what cannot be undone (to tell "
+    "the person). Withdrawing again changes nothing and returns the same.",
+)
+def withdraw_consent(request: AuthedRequest, case_id: int, consent_id: int, payload: ConsentWithdrawalIn) -> Any:
+    require_scope(request, "cases:write")
+    try:
+        effects = services.withdraw_consent(
+            actor=request.user, case_id=case_id, consent_id=consent_id, note=payload.note
+        )
+    except InvalidData as error:
+        return _invalid(error)
+    consent = Consent.objects.get(case_id=case_id, pk=consent_id)
+    return ConsentWithdrawalOut(
+        consent=_consent_out(consent),
+        stopped=effects.stopped,
+        continues=effects.continues,
+        cannot_undo=effects.cannot_undo,
+    )
 
 
 @router.get(

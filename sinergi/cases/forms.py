@@ -19,6 +19,7 @@ from sinergi.cases.models import (
     ClosureReason,
     Complainant,
     ComplaintCategory,
+    ConsentDecision,
     ConsentGiver,
     ConsentMethod,
     ConsentScope,
@@ -258,7 +259,10 @@ class PlanForm(ServiceErrorsMixin):
 
 
 class ConsentForm(ServiceErrorsMixin):
-    scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
+    scope = forms.ChoiceField(label=_("Purpose"), choices=ConsentScope.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ConsentDecision.choices, initial=ConsentDecision.GIVEN, required=False
+    )
     given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
     giver_name = forms.CharField(label=_("Name of the person consenting"), max_length=200)
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
@@ -269,16 +273,34 @@ class ConsentForm(ServiceErrorsMixin):
         input_formats=DATETIME_FORMATS,
         help_text=_("Leave empty for now."),
     )
+    expires_at = forms.DateTimeField(
+        label=_("Valid until (WITA)"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Leave empty if the consent has no end date. Sharing under it stops at that moment."),
+    )
 
     def to_data(self) -> ConsentData:
         cleaned = self.cleaned_data
         return ConsentData(
             scope=cleaned["scope"],
+            decision=cleaned.get("decision") or ConsentDecision.GIVEN,
             given_by=cleaned["given_by"],
             giver_name=cleaned["giver_name"],
             method=cleaned["method"],
             given_at=cleaned.get("given_at"),
+            expires_at=cleaned.get("expires_at"),
         )
+
+
+class WithdrawConsentForm(forms.Form):
+    note = forms.CharField(
+        label=_("How the person withdrew"),
+        required=False,
+        max_length=500,
+        help_text=_("For example: by telephone to the case worker, letter dated …"),
+    )
 
 
 class AttachmentForm(ServiceErrorsMixin):

@@ -6,6 +6,8 @@ A case belongs to the agency that took the complaint. Other agencies take part t
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -297,9 +299,21 @@ class Attachment(models.Model):
 
 
 class ConsentScope(models.TextChoices):
+    """The purposes a person consents to, one record each (UU PDP: consent is per purpose). Where each is
+    checked: sinergi/sharing/consent.py (PURPOSE_CHECKS)."""
+
     REFERRAL = "RUJUKAN", _("Share data for referral to other agencies")
     REHABILITATION = "REHABILITASI", _("Social rehabilitation (family consent)")
     ASSESSMENT = "ASESMEN", _("Needs assessment")
+    SPECIAL_ASSISTANCE = "BANTUAN_KHUSUS", _("Share data for the special-assistance list with the partner agency")
+    MATCHING = "PENCOCOKAN", _("Match data with other agencies' records")
+    PROGRAMME = "PROGRAM", _("Programme enrolment with partner agencies")
+    PUBLICATION = "PUBLIKASI", _("Publication (story, photo or testimony)")
+
+
+class ConsentDecision(models.TextChoices):
+    GIVEN = "DIBERIKAN", _("Given")
+    REFUSED = "DITOLAK", _("Refused")
 
 
 class ConsentGiver(models.TextChoices):
@@ -315,18 +329,37 @@ class ConsentMethod(models.TextChoices):
     DIGITAL = "DIGITAL", _("Digital (message/recording)")
 
 
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def active(self, at: datetime | None = None) -> ConsentQuerySet:
+        """Given, not withdrawn and not expired at `at` (default now)."""
+        at = at or timezone.now()
+        return self.filter(decision=ConsentDecision.GIVEN, withdrawn_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
+        )
+
+
 class Consent(models.Model):
-    """Recorded consent (UU PDP): who consented, to what, how; withdrawable."""
+    """Recorded consent (UU PDP): who consented (or refused), to which purpose, how, until when; withdrawable.
+    A share made under it lasts only while it is active (sinergi/sharing/consent.py)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    scope = models.CharField(_("scope"), max_length=14, choices=ConsentScope.choices)
+    scope = models.CharField(_("purpose"), max_length=14, choices=ConsentScope.choices)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=ConsentDecision.choices, default=ConsentDecision.GIVEN
+    )
     given_by = models.CharField(_("given by"), max_length=10, choices=ConsentGiver.choices)
     giver_name = models.CharField(_("name of the person consenting"), max_length=200)
     method = models.CharField(_("how"), max_length=10, choices=ConsentMethod.choices)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_note = models.TextField(_("how the withdrawal was made"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = ConsentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -339,4 +372,12 @@ class Consent(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.withdrawn_at is None
+        return (
+            self.decision == ConsentDecision.GIVEN
+            and self.withdrawn_at is None
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
-from sinergi.accounts.roles import Capability
+from sinergi.accounts.roles import Capability, Role
 from sinergi.audit.events import record_event
 from sinergi.cases import uploads
 from sinergi.cases.models import (
@@ -32,6 +33,7 @@ from sinergi.cases.models import (
     Complainant,
     ComplaintCategory,
     Consent,
+    ConsentDecision,
     ConsentGiver,
     ConsentMethod,
     ConsentScope,
@@ -42,8 +44,10 @@ from sinergi.cases.models import (
 from sinergi.cases.numbering import case_number
 from sinergi.cases.selectors import get_case_for_user
 from sinergi.cases.workflow import CASE_TRANSITIONS
+from sinergi.identity.text import has_unstorable_characters
 from sinergi.registry.countries import is_country_code
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.consent import WithdrawalEffects, relink_open_shares, withdrawal_effects
 from sinergi.sharing.selectors import own_person_for
 
 
@@ -373,6 +377,8 @@ class ConsentData:
     giver_name: str
     method: str
     given_at: datetime | None = None
+    decision: str = ConsentDecision.GIVEN
+    expires_at: datetime | None = None
 
 
 @transaction.atomic
@@ -392,37 +398,107 @@ def record_consent(*, actor: User, case_id: int, data: ConsentData) -> Consent:
         _add(errors, "given_by", _("The person is a child: consent must come from a parent or guardian."))
     if data.given_at and data.given_at > timezone.now():
         _add(errors, "given_at", _("Consent cannot be given in the future: check the date."))
+    if data.decision not in ConsentDecision.values:
+        _add(errors, "decision", _("Choose whether the person gave or refused consent."))
+    given_at = data.given_at or timezone.now()
+    if data.expires_at is not None and data.expires_at <= max(given_at, timezone.now()):
+        _add(errors, "expires_at", _("The end of validity must be later than now: check the date, or leave it empty."))
+    if data.decision == ConsentDecision.REFUSED and data.expires_at is not None:
+        _add(errors, "expires_at", _("A refusal has no end of validity: leave the date empty."))
     if errors:
         raise InvalidData(errors)
     consent = Consent(
         case=case,
         scope=data.scope,
+        decision=data.decision,
         given_by=data.given_by,
         giver_name=data.giver_name.strip(),
         method=data.method,
-        given_at=data.given_at or timezone.now(),
+        given_at=given_at,
+        expires_at=data.expires_at,
         recorded_by=actor,
     )
     consent._history_user = actor  # type: ignore[attr-defined]
     consent.save()
+    resumed = relink_open_shares(consent) if consent.is_active else 0
     record_event(
-        actor=actor, action="case.consent_recorded", obj=case, summary=case.number, detail={"scope": data.scope}
+        actor=actor,
+        action="case.consent_recorded" if consent.decision == ConsentDecision.GIVEN else "case.consent_refused",
+        obj=case,
+        summary=case.number,
+        detail={"scope": data.scope, "expires_at": data.expires_at.isoformat() if data.expires_at else None}
+        | ({"shares_resumed": resumed} if resumed else {}),
     )
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(*, actor: User, case_id: int, consent_id: int) -> None:
-    """Withdrawal (UU PDP): later referrals need new consent; the history row names who recorded it."""
+def withdraw_consent(*, actor: User, case_id: int, consent_id: int, note: str = "") -> WithdrawalEffects:
+    """Withdrawal (UU PDP): every share made under the consent stops at once (sinergi/sharing/consent.py), the
+    agencies that lose access are told, later shares need new consent; returns what stopped and what cannot be
+    undone, for the person to be told. Withdrawing twice changes nothing and says the same."""
     case = get_case_for_user(actor, case_id, write=True)
-    consent = Consent.objects.filter(case=case, pk=consent_id).first()
+    consent = Consent.objects.select_for_update().filter(case=case, pk=consent_id).first()
     if consent is None:
         raise Http404
+    if consent.decision != ConsentDecision.GIVEN:
+        raise InvalidData({"consent": [_("This is a recorded refusal: there is nothing to withdraw.")]})
+    if has_unstorable_characters(note):
+        raise InvalidData({"note": [_("The note holds characters that cannot be stored: type it again.")]})
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = actor
+        consent.withdrawal_note = note.strip()
         consent._history_user = actor  # type: ignore[attr-defined]
         consent.save()
-        record_event(actor=actor, action="case.consent_withdrawn", obj=case, summary=case.number)
+        effects = withdrawal_effects(consent)
+        record_event(
+            actor=actor,
+            action="case.consent_withdrawn",
+            obj=case,
+            summary=case.number,
+            detail={"scope": consent.scope, "stopped": effects.stopped, "cannot_undo": effects.cannot_undo},
+        )
+        _tell_who_lost_access(consent)
+        return effects
+    return withdrawal_effects(consent)
+
+
+# Who handles incoming referrals and the special-assistance list at the agency that loses access.
+_RECEIVING_ROLES = (Role.PEKERJA_SOSIAL, Role.PETUGAS, Role.SUPERVISOR)
+
+
+def _tell_who_lost_access(consent: Consent) -> None:
+    """The receivers of open referrals and partners of open entries made under the consent learn at once that
+    they no longer see the person, and must not use what they noted beyond the service already given."""
+    from sinergi.assistance.models import OPEN_ASSISTANCE_STATUSES, AssistanceEntry
+    from sinergi.notifications.models import NotificationKind
+    from sinergi.notifications.services import notify
+    from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
+
+    title = _("Consent withdrawn: %(agency)s no longer shares the data of case %(case)s.")
+    for referral in Referral.objects.filter(consent=consent, status__in=RECEIVER_SEES_CASE).select_related(
+        "from_agency"
+    ):
+        users = User.objects.filter(agency_id=referral.to_agency_id, is_active=True, roles__role__in=_RECEIVING_ROLES)
+        notify(
+            recipients=users.distinct(),
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            title=title % {"agency": referral.from_agency.name, "case": consent.case.number},
+            url=reverse("referrals:detail", args=[referral.pk]),
+            dedupe_key=f"consent-withdrawn:{consent.pk}:referral:{referral.pk}",
+        )
+    for entry in AssistanceEntry.objects.filter(consent=consent, status__in=OPEN_ASSISTANCE_STATUSES).select_related(
+        "proposing_agency"
+    ):
+        users = User.objects.filter(agency_id=entry.partner_agency_id, is_active=True, roles__role__in=_RECEIVING_ROLES)
+        notify(
+            recipients=users.distinct(),
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            title=title % {"agency": entry.proposing_agency.name, "case": consent.case.number},
+            url=reverse("assistance:detail", args=[entry.pk]),
+            dedupe_key=f"consent-withdrawn:{consent.pk}:entry:{entry.pk}",
+        )
 
 
 def record_attachment_download(*, actor: User, attachment: Attachment) -> None:

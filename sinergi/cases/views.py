@@ -40,6 +40,7 @@ from sinergi.cases.forms import (
     ReferralForm,
     StatusForm,
     TaskForm,
+    WithdrawConsentForm,
 )
 from sinergi.cases.models import (
     OPEN_CASE_STATUSES,
@@ -406,6 +407,7 @@ def _detail_context(request: AuthedRequest, case: Case, **forms: Any) -> dict[st
         "other_plans": [plan for plan in case.plans.all() if plan.agency_id != user.agency_id],
         "today": timezone.localdate(),
         "saved": forms.pop("saved", ""),
+        "withdrawal": forms.pop("withdrawal", None),
     }
     if can_manage:
         colleagues = User.objects.filter(agency_id=user.agency_pk, is_active=True).order_by("first_name", "username")
@@ -598,14 +600,13 @@ def record_consent(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def withdraw_consent(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
-    return _post_section(
-        request,
-        pk,
-        "consents",
-        None,
-        lambda case: services.withdraw_consent(actor=request.user, case_id=case.pk, consent_id=consent_pk),
-        _("Consent withdrawn."),
-    )
+    """Withdraw, then show on the consent section what stopped and what cannot be undone (to tell the person)."""
+    case = get_case_for_user(request.user, pk)  # 404 before 403
+    _require(request, Capability.MANAGE_CASES)
+    form = WithdrawConsentForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    effects = services.withdraw_consent(actor=request.user, case_id=case.pk, consent_id=consent_pk, note=note)
+    return _section_response(request, pk, "consents", saved=_("Consent withdrawn."), withdrawal=effects)
 
 
 @require_POST

@@ -183,16 +183,19 @@ def _seed(scenario: Scenario, person: Person, *, clerk: User, head: User, peksos
             needs_special_assistance=scenario.special_assistance,
         ),
     )
-    cases.record_consent(
-        actor=clerk,
-        case_id=case.pk,
-        data=cases.ConsentData(
-            scope=ConsentScope.REFERRAL,
-            given_by=ConsentGiver.SELF,
-            giver_name=person.full_name,
-            method=ConsentMethod.WRITTEN,
-        ),
-    )
+    # One consent per purpose (UU PDP): the referral, and the special-assistance list when it is proposed.
+    purposes = [ConsentScope.REFERRAL] + ([ConsentScope.SPECIAL_ASSISTANCE] if scenario.special_assistance else [])
+    for purpose in purposes:
+        cases.record_consent(
+            actor=clerk,
+            case_id=case.pk,
+            data=cases.ConsentData(
+                scope=purpose,
+                given_by=ConsentGiver.SELF,
+                giver_name=person.full_name,
+                method=ConsentMethod.WRITTEN,
+            ),
+        )
     sentra = Agency.objects.get(code="sentra-nipotowe")
     service = Service.objects.get(agency=sentra, code=scenario.service)
     referral = referrals.create_referral(

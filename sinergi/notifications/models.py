@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_REVOKED = "RUJUKAN_DIBATALKAN", _("Referral revoked")
     OVERDUE = "TERLAMBAT", _("Overdue")
     TASK = "TUGAS", _("Task assigned")
+    CONSENT_WITHDRAWN = "PERSETUJUAN_DICABUT", _("Consent withdrawn: sharing stopped")
 
 
 class Notification(models.Model):

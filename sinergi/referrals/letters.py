@@ -43,6 +43,7 @@ from sinergi.accounts.roles import Role
 from sinergi.audit.events import record_event
 from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral, ReferralStatus
 from sinergi.registry.countries import country_name
+from sinergi.sharing.consent import share_is_lawful
 from sinergi.sop.models import SharedSection, SlaUnit
 
 # The ministry line above the agency's name in the letterhead (kop surat), for the kinds we know.
@@ -451,7 +452,9 @@ def letter_for_user(user: User, referral: Referral) -> bytes:
     The download is an access to personal data, so it is written to the audit trail.
     """
     is_sender = user.agency_id == referral.from_agency_id
-    is_receiver_while_open = user.agency_id == referral.to_agency_id and referral.status in RECEIVER_SEES_CASE
+    is_receiver_while_open = (
+        user.agency_id == referral.to_agency_id and referral.status in RECEIVER_SEES_CASE and share_is_lawful(referral)
+    )
     if referral.status == ReferralStatus.DRAFT or not (is_sender or is_receiver_while_open):
         raise Http404
     content = build_referral_letter(referral)

@@ -29,7 +29,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
 
 def get_referral_for_user(user: User, pk: int, *, write: bool = False) -> Referral:
     queryset = referrals_visible_to(user).select_related(
-        "case__person", "case__agency", "from_agency", "to_agency", "service", "assigned_to", "parent"
+        "case__person", "case__agency", "from_agency", "to_agency", "service", "assigned_to", "parent", "consent"
     )
     if write:
         queryset = queryset.select_for_update(of=("self",))

@@ -40,6 +40,7 @@ from sinergi.referrals.models import (
 from sinergi.referrals.selectors import get_referral_for_user
 from sinergi.referrals.workflow import REFERRAL_TRANSITIONS, Side
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.consent import active_consent
 from sinergi.sharing.rules import sender_may_share
 from sinergi.sop.calendar import due_at
 from sinergi.sop.models import SopDocument, SopRoute
@@ -138,7 +139,7 @@ def create_referral(
 
 
 def _active_consent(case: Case, scope: str) -> Consent | None:
-    return case.consents.filter(scope=scope, withdrawn_at__isnull=True).order_by("-given_at").first()
+    return active_consent(case, scope)
 
 
 @dataclass

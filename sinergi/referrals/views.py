@@ -64,6 +64,7 @@ from sinergi.referrals.selectors import (
 from sinergi.referrals.workflow import Side, transitions_from
 from sinergi.registry.services import InvalidData
 from sinergi.sharing.access import record_access
+from sinergi.sharing.consent import share_is_lawful
 from sinergi.sharing.rules import may_take_in
 from sinergi.sop.models import SharedSection
 
@@ -105,7 +106,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             next_due=Subquery(next_running.values("due_at")[:1]),
             next_step=Subquery(next_running.values("step")[:1]),
         )
-        .select_related("case__person", "from_agency", "to_agency", "service")
+        .select_related("case__person", "from_agency", "to_agency", "service", "consent")
         .order_by(*(["-id"] if tab == "semua" else [F("next_due").asc(nulls_last=True), "-id"]))[:ROWS_PER_SECTION]
     )
     rows = [
@@ -287,7 +288,11 @@ def _render_detail(
         "has_letter": referral.status != R.DRAFT
         and (
             user.agency_id == referral.from_agency_id
-            or (user.agency_id == referral.to_agency_id and referral.status in RECEIVER_SEES_CASE)
+            or (
+                user.agency_id == referral.to_agency_id
+                and referral.status in RECEIVER_SEES_CASE
+                and share_is_lawful(referral)
+            )
         ),
         "status_tone": status_tone(referral.status),
     }

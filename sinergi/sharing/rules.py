@@ -12,8 +12,9 @@ route when it was sent, intersected with what the *sender owns*: person sections
 registered the person, case sections only when it opened the case. So access is never widened by the agency
 that holds it: a receiver's own case, referral, consent or assistance proposal cannot pass on what it was
 only shown. A partner sees identity, contact and work abroad (the Kemensos template's columns) while the
-entry is open. The role decides whether the relation counts at all: VIEW_PERSONS for persons, VIEW_CASES for
-cases and referrals, VIEW_ASSISTANCE_LIST for the list; an inactive or anonymous user has none.
+entry is open. A share made under the person's consent ends the moment that consent is withdrawn or expires
+(``sinergi.sharing.consent``). The role decides whether the relation counts at all: VIEW_PERSONS for persons,
+VIEW_CASES for cases and referrals, VIEW_ASSISTANCE_LIST for the list; an inactive or anonymous user has none.
 
 Pages, API, change feed and exports all ask these functions; none of them decides on its own.
 """
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Q, QuerySet
 
 from sinergi.accounts.roles import Capability, Role
+from sinergi.sharing.consent import lawful_share_q, share_is_lawful
 from sinergi.sharing.sections import (
     ALL_CASE_SECTIONS,
     ALL_PERSON_SECTIONS,
@@ -71,7 +73,7 @@ def granted_by(referral: Referral) -> frozenset[str]:
     sender owns (nothing of a person the sender did not register, nothing of a case it did not open)."""
     from sinergi.referrals.models import RECEIVER_SEES_CASE
 
-    if referral.status not in RECEIVER_SEES_CASE:
+    if referral.status not in RECEIVER_SEES_CASE or not share_is_lawful(referral):
         return NOTHING
     case = referral.case
     owned: set[str] = set()
@@ -91,10 +93,11 @@ def sender_may_share(case: Case) -> frozenset[str]:
 
 def _valid_shares(agency_id: int | None) -> QuerySet[Referral]:
     """Open referrals to `agency_id` whose sender owns both the case and the person (the only ones that can
-    share person sections)."""
+    share person sections), while their basis stands (the consent they were sent under is still active)."""
     from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
 
     return Referral.objects.filter(
+        lawful_share_q(),
         to_agency_id=agency_id,
         status__in=RECEIVER_SEES_CASE,
         from_agency_id=F("case__agency_id"),
@@ -232,13 +235,18 @@ def cases_involving(user: User) -> QuerySet[Case]:
 
 def entry_sections_for(user: User, entry: AssistanceEntry) -> frozenset[str]:
     """The person's sections on a special-assistance entry: the owner sees them while it owns the person;
-    the partner only while the entry is open and was proposed by the person's owner."""
+    the partner only while the entry is open, was proposed by the person's owner and its consent stands."""
     if not _may(user, Capability.VIEW_ASSISTANCE_LIST):
         return NOTHING
     owner_id = entry.case.person.registered_by_agency_id
     if user.agency_id == entry.proposing_agency_id == owner_id:
         return PARTNER_SECTIONS
-    if user.agency_id == entry.partner_agency_id and entry.is_open and entry.proposing_agency_id == owner_id:
+    if (
+        user.agency_id == entry.partner_agency_id
+        and entry.is_open
+        and entry.proposing_agency_id == owner_id
+        and share_is_lawful(entry)
+    ):
         return PARTNER_SECTIONS
     return NOTHING
 

@@ -182,7 +182,11 @@ FIELD_SECTIONS: dict[str, dict[str, str]] = {
         "giver_name": OWNER_ONLY,
         "method": OWNER_ONLY,
         "given_at": OWNER_ONLY,
+        "decision": OWNER_ONLY,
+        "expires_at": OWNER_ONLY,
         "withdrawn_at": OWNER_ONLY,
+        "withdrawal_note": OWNER_ONLY,
+        "withdrawn_by": OWNER_ONLY,
         "recorded_by": OWNER_ONLY,
     },
 }

@@ -160,7 +160,7 @@ def draft_referral(actor: User, case: Case | None = None, *, service: Service | 
 def sent_referral(actor: User, case: Case | None = None, **values: Any) -> Referral:
     """A referral sent with the person's consent recorded first."""
     case = case or open_case_for(actor)
-    if not case.consents.filter(withdrawn_at__isnull=True).exists():
+    if not case.consents.active().filter(scope=ConsentScope.REFERRAL).exists():
         consent_for(actor, case)
     referral = draft_referral(actor, case, **values)
     return referral_services.send_referral(actor=actor, referral_id=referral.pk)

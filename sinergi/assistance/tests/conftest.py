@@ -16,7 +16,7 @@ from sinergi.accounts.models import Agency, User
 from sinergi.assistance import services
 from sinergi.assistance.models import AssistanceEntry
 from sinergi.cases import services as case_services
-from sinergi.cases.models import Case
+from sinergi.cases.models import Case, ConsentScope
 from sinergi.registry import services as registry_services
 from sinergi.testing.referral_fixtures import consent_for, open_case_for, person_for
 
@@ -61,7 +61,7 @@ def assessed_case(
         ),
     )
     if consent:
-        consent_for(actor, case)
+        consent_for(actor, case, scope=ConsentScope.SPECIAL_ASSISTANCE)
     return case
 
 

@@ -361,7 +361,9 @@ def test_consent_withdrawn_after_the_proposal_stops_the_agreement(alice, sari, y
     new_consent = case_services.record_consent(
         actor=alice,
         case_id=siti_case.pk,
-        data=case_services.ConsentData(scope="RUJUKAN", given_by="SENDIRI", giver_name="Siti Aminah", method="LISAN"),
+        data=case_services.ConsentData(
+            scope="BANTUAN_KHUSUS", given_by="SENDIRI", giver_name="Siti Aminah", method="LISAN"
+        ),
     )
     entry = services.agree_entry(actor=yusuf, entry_id=entry.pk)
     assert entry.consent == new_consent
@@ -376,12 +378,16 @@ def test_a_child_needs_a_guardians_consent_before_being_proposed(alice, sentra):
         case_services.record_consent(
             actor=alice,
             case_id=case.pk,
-            data=case_services.ConsentData(scope="RUJUKAN", given_by="SENDIRI", giver_name="Anak", method="LISAN"),
+            data=case_services.ConsentData(
+                scope="BANTUAN_KHUSUS", given_by="SENDIRI", giver_name="Anak", method="LISAN"
+            ),
         )
     case_services.record_consent(
         actor=alice,
         case_id=case.pk,
-        data=case_services.ConsentData(scope="RUJUKAN", given_by="ORANG_TUA", giver_name="Ibu", method="TERTULIS"),
+        data=case_services.ConsentData(
+            scope="BANTUAN_KHUSUS", given_by="ORANG_TUA", giver_name="Ibu", method="TERTULIS"
+        ),
     )
     assert propose(alice, case, sentra).consent is not None
 

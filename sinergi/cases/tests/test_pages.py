@@ -555,7 +555,9 @@ def test_it_records_and_withdraws_consent(client, alice, case):
         "Siti Aminah",
         alice,
     )
-    assert client.post(f"/kasus/{case.pk}/persetujuan/{consent.pk}/cabut/").status_code == 302
+    # Without JavaScript the page itself comes back, showing what the withdrawal stopped (to tell the person).
+    response = client.post(f"/kasus/{case.pk}/persetujuan/{consent.pk}/cabut/")
+    assert response.status_code == 200 and "withdrawal-effects" in response.content.decode()
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
 

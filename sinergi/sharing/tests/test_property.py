@@ -1,9 +1,11 @@
 """The sharing invariant, property-based: random sequences of register, open case, refer, accept, complete,
-revoke, take-in, refer onward, propose for the special-assistance list and withdraw, by random agencies; after
-every step no user reads a field their agency's own relations do not grant.
+revoke, take-in, refer onward, propose for the special-assistance list and withdraw, withdraw the person's
+consent and give it again, by random agencies; after every step no user reads a field their agency's own relations
+do not grant.
 
 The expected grants are worked out here from the history of the steps alone (who registered whom, which
-referral from which owner is open with which route, which entry is open), independently of
+referral from which owner is open with which route, which entry is open, whether the consent of its purpose
+stands), independently of
 `sinergi.sharing.rules`; the checks read what users really get: the person API, the referral API's shared view,
 the special-assistance entry API and the change feed.
 """
@@ -26,6 +28,7 @@ from sinergi.accounts.tokens import create_token
 from sinergi.assistance import services as assistance_services
 from sinergi.assistance.services import partner_agencies_for
 from sinergi.cases import services as case_services
+from sinergi.cases.models import ConsentScope
 from sinergi.changes.feed import seal_events
 from sinergi.referrals import services as referral_services
 from sinergi.referrals.models import ReferralStatus
@@ -57,6 +60,7 @@ ALWAYS = {"id", "version", "registered_by", "created_at", "updated_at", "flag_ch
 @dataclass
 class EntryFact:
     pk: int
+    case_pk: int
     person_pk: int
     proposer: str
     partner: str
@@ -102,6 +106,8 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
             self.referrals: dict[int, ReferralFact] = {}
             self.category: dict[int, str] = {}
             self.entries: dict[int, EntryFact] = {}
+            # (case, purpose) -> whether an active consent to that purpose is recorded on the case.
+            self.consented: dict[tuple[int, str], bool] = {}
             self.counter = 0
 
         def teardown(self) -> None:
@@ -171,8 +177,7 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
             from sinergi.cases.models import Case
 
             case = Case.objects.get(pk=case_pk)
-            if not case.consents.filter(withdrawn_at__isnull=True).exists():
-                consent_for(user, case)
+            self._consent(user, case, ConsentScope.REFERRAL)
             referral = referral_services.create_referral(
                 actor=user, case_id=case_pk, service_id=service_of(to, SERVICE_OF[to]).pk, reason="Rujukan"
             )
@@ -248,8 +253,7 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                 data=case_services.AssessmentData(summary="Asesmen", needs_special_assistance=True),
             )
             case = Case.objects.get(pk=case_pk)
-            if not case.consents.filter(withdrawn_at__isnull=True).exists():
-                consent_for(user, case)
+            self._consent(user, case, ConsentScope.SPECIAL_ASSISTANCE)
             assert user.agency is not None
             partners = sorted(partner_agencies_for(user.agency).values_list("code", flat=True))
             partner = data.draw(st.sampled_from(partners))
@@ -264,7 +268,32 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                 return  # the person is on the list already through another case: refused, nothing changed
             if created:
                 event("proposed for special assistance")
-                self.entries[entry.pk] = EntryFact(entry.pk, person_pk, proposer, partner, is_open=True)
+                self.entries[entry.pk] = EntryFact(entry.pk, case_pk, person_pk, proposer, partner, is_open=True)
+
+        def _consent(self, user: Any, case: Any, purpose: str) -> None:
+            """Record the purpose's consent when none stands (a new consent resumes open shares that lapsed)."""
+            if not case.consents.active().filter(scope=purpose).exists():
+                consent_for(user, case, scope=purpose)
+            self.consented[(case.pk, purpose)] = True
+
+        @precondition(lambda self: any(self.consented.values()))
+        @rule(data=st.data())
+        def withdraw_consent(self, data: st.DataObject) -> None:
+            standing = sorted(key for key, active in self.consented.items() if active)
+            if not standing:
+                return
+            case_pk, purpose = data.draw(st.sampled_from(standing))
+            from sinergi.cases.models import Consent
+
+            for consent in Consent.objects.active().filter(case_id=case_pk, scope=purpose):
+                case_services.withdraw_consent(
+                    actor=users[self.cases[case_pk][0]], case_id=case_pk, consent_id=consent.pk, note="Lewat telepon"
+                )
+            self.consented[(case_pk, purpose)] = False
+            event(f"consent withdrawn: {purpose}")
+
+        def _stands(self, case_pk: int, purpose: str) -> bool:
+            return self.consented.get((case_pk, purpose), False)
 
         @precondition(lambda self: any(fact.is_open for fact in self.entries.values()))
         @rule(data=st.data(), by_partner=st.booleans())
@@ -290,6 +319,7 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                     and fact.person_pk == person_pk
                     and fact.status in OPEN
                     and fact.sender == self.owner[person_pk]
+                    and self._stands(fact.case_pk, ConsentScope.REFERRAL)
                 ):
                     granted |= fact.route & PERSON_SECTIONS
             return granted if "IDENTITAS" in granted else set()
@@ -339,7 +369,9 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                 if agency == fact.sender
                 else (
                     fact.route & PERSON_SECTIONS
-                    if fact.status in OPEN and self.owner[fact.person_pk] == fact.sender
+                    if fact.status in OPEN
+                    and self.owner[fact.person_pk] == fact.sender
+                    and self._stands(fact.case_pk, ConsentScope.REFERRAL)
                     else set()
                 )
             )
@@ -354,8 +386,11 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                 return
             assert response.status_code == 200
             # The proposer owns the person (cases are opened on own persons only); the partner sees the
-            # person's identity, contact and work abroad while the entry is open, and nothing afterwards.
-            shown = self.owner[fact.person_pk] == agency or (agency == fact.partner and fact.is_open)
+            # person's identity, contact and work abroad while the entry is open and the person's consent to the
+            # special-assistance list stands, and nothing afterwards.
+            shown = self.owner[fact.person_pk] == agency or (
+                agency == fact.partner and fact.is_open and self._stands(fact.case_pk, ConsentScope.SPECIAL_ASSISTANCE)
+            )
             person = response.json()["person"]
             assert (person is not None) == shown, (agency, fact, person)
 
