@@ -81,6 +81,9 @@ def read_or_create_secret_key() -> str:
 
 DEBUG = env_bool("SINERGI_DEBUG", False)
 SECRET_KEY = read_or_create_secret_key()
+# Keys that encrypt sensitive fields at rest, the current one first (sinergi/encryption/keys.py; rotation in
+# docs/operations.md). Unset: one key generated into var/field_keys, for the demo only.
+SINERGI_FIELD_KEYS = env_list("SINERGI_FIELD_KEYS", [])
 ALLOWED_HOSTS = env_list("SINERGI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SINERGI_CSRF_TRUSTED_ORIGINS", [])
 # Public address used in links sent out of the system (emails, QR codes on letters).
@@ -104,6 +107,7 @@ INSTALLED_APPS = [
     "sinergi.accounts",
     "sinergi.regions",
     "sinergi.audit",
+    "sinergi.encryption",
     "sinergi.backup",
     "sinergi.registry",
     "sinergi.directory",

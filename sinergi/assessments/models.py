@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.encryption.fields import EncryptedJSONField
+
 
 class VersionStatus(models.TextChoices):
     DRAFT = "DRAFT", _("Draft")
@@ -172,8 +174,8 @@ class Assessment(models.Model):
     version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="assessments")
     answers = models.JSONField(default=dict)
     scores = models.JSONField(default=dict)
-    sensitive_answers = models.JSONField(default=dict)
-    sensitive_scores = models.JSONField(default=dict)
+    sensitive_answers = EncryptedJSONField(default=dict)
+    sensitive_scores = EncryptedJSONField(default=dict)
     # The consent the assessment was made under: a consent recorded on one of the person's cases
     # (`cases.Consent`), or — when the assessing agency has no case of the person (a received referral) — the
     # consent ticked in the form, kept here. Without either, a supervisor's recorded lawful basis.
@@ -239,7 +241,7 @@ class AssessmentDraft(models.Model):
     submission_key = models.UUIDField(primary_key=True, default=uuid.uuid4)
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    values = models.JSONField(default=dict)
+    values = EncryptedJSONField(default=dict)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

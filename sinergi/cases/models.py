@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from sinergi.encryption.fields import EncryptedTextField
+
 
 class ComplaintCategory(models.Model):
     """Kategori pengaduan (KemenP2MI statistics); admin-editable, the joint SOP routes by it."""
@@ -119,12 +121,12 @@ class Case(models.Model):
     flag_trafficking = models.BooleanField(_("suspected trafficking (TPPO)"), default=False)
     flag_child = models.BooleanField(_("child"), default=False)
     flag_disability = models.BooleanField(_("disability"), default=False)
-    narrative = models.TextField(_("what happened"), blank=True)
+    narrative = EncryptedTextField(_("what happened"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
     closure_reason = models.CharField(_("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True)
     # Said when the case ends (resolved or closed): what was done and how it ended, read on the person's page.
     outcome = models.CharField(_("outcome"), max_length=16, choices=CaseOutcome.choices, blank=True)
-    closing_summary = models.TextField(_("closing summary"), blank=True)
+    closing_summary = EncryptedTextField(_("closing summary"), blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("handled by"),
@@ -189,7 +191,7 @@ class CaseStatusChange(models.Model):
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -197,7 +199,7 @@ class CaseNote(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return self.text[:40]
+        return str(self.text)[:40]
 
 
 class CaseTask(models.Model):
@@ -234,8 +236,8 @@ class Assessment(models.Model):
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments"
     )
-    summary = models.TextField(_("findings"))
-    needs = models.TextField(_("needs"), blank=True)
+    summary = EncryptedTextField(_("findings"))
+    needs = EncryptedTextField(_("needs"), blank=True)
     risk = models.CharField(_("risk level"), max_length=8, choices=Urgency.choices, default=Urgency.MEDIUM)
     needs_special_assistance = models.BooleanField(_("needs special social assistance"), default=False)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -245,7 +247,7 @@ class Assessment(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return self.summary[:40]
+        return str(self.summary)[:40]
 
 
 class InterventionPlan(models.Model):

@@ -127,9 +127,9 @@ def withdrawal_effects(consent: Consent) -> WithdrawalEffects:
                 % {"agency": entry.partner_agency.name}
             )
     if entries:
-        exports = AuditEvent.objects.filter(action="assistance.exported").exclude(agency=None)
+        exports = AuditEvent.objects.filter(action="assistance.exported", agency__isnull=False)
         exporters = {
-            event.agency.name
+            str(event.agency)
             for event in exports.select_related("agency")
             if any(entry.pk in (event.detail or {}).get("entries", []) for entry in entries)
         }
