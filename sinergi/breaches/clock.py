@@ -8,7 +8,7 @@ change there neither adds nor removes one); people read them in WITA (Asia/Makas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from zoneinfo import ZoneInfo
 
@@ -41,8 +41,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 def deadline_for(discovered_at: datetime) -> datetime:
-    """When the notices are due: exactly 72 hours after discovery, in UTC."""
-    return (_aware(discovered_at) + NOTICE_PERIOD).astimezone(ZoneInfo("UTC"))
+    """When the notices are due: exactly 72 hours after discovery, in UTC.
+
+    Converted first: Python adds a timedelta to an aware datetime on its zone's wall clock, so a discovery in a
+    zone with daylight saving would get 71 or 73 real hours."""
+    return _aware(discovered_at).astimezone(UTC) + NOTICE_PERIOD
 
 
 def level_due(notify_by: datetime, now: datetime) -> Level:

@@ -122,10 +122,17 @@ def subject_letter(breach: Breach) -> list[str]:
     ]
 
 
-def notification_report_pdf(breach: Breach) -> bytes:
+def notification_report_pdf(breach: Breach, *, compress: bool = True) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, title=f"Pemberitahuan {breach.reference}", leftMargin=2 * cm, rightMargin=2 * cm
+        out,
+        pagesize=A4,
+        title=f"Pemberitahuan {breach.reference}",
+        author=breach.agency.name,
+        creator="Sinergi",
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        pageCompression=1 if compress else 0,
     )
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
