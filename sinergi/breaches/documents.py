@@ -72,14 +72,14 @@ def authority_notice(breach: Breach) -> list[tuple[str, str]]:
         (
             "b. Kapan dan bagaimana data pribadi terungkap",
             f"Terjadi: {_when(breach.occurred_at)}. Diketahui: {_when(breach.discovered_at)}. "
-            f"Kejadian: {scrub(breach.description, names)} "
-            f"Cara diketahui: {scrub(breach.how_found, names)} "
-            f"Penyebab: {scrub(breach.cause, names) or 'sedang diselidiki'}.",
+            f"Kejadian: {_sentence(scrub(breach.description, names), '-')}. "
+            f"Cara diketahui: {_sentence(scrub(breach.how_found, names), '-')}. "
+            f"Penyebab: {_sentence(scrub(breach.cause, names), 'sedang diselidiki')}.",
         ),
         (
             "c. Upaya penanganan dan pemulihan",
-            f"Penanganan: {scrub(breach.containment, names) or 'sedang dilakukan'}. "
-            f"Pemulihan: {scrub(breach.recovery, names) or 'sedang direncanakan'}.",
+            f"Penanganan: {_sentence(scrub(breach.containment, names), 'sedang dilakukan')}. "
+            f"Pemulihan: {_sentence(scrub(breach.recovery, names), 'sedang direncanakan')}.",
         ),
         (
             "Batas waktu pemberitahuan",
@@ -89,6 +89,10 @@ def authority_notice(breach: Breach) -> list[tuple[str, str]]:
             f"Pemberitahuan kepada lembaga: {_notice(breach.authority_notified_at, breach.authority_notified_how)}.",
         ),
     ]
+
+
+def _sentence(text: str, fallback: str) -> str:
+    return text.strip().rstrip(".").strip() or fallback
 
 
 def _status_id(breach: Breach) -> str:
@@ -148,7 +152,7 @@ def notification_report_pdf(breach: Breach, *, compress: bool = True) -> bytes:
         Spacer(1, 0.4 * cm),
     ]
     rows = [[Paragraph(escape(title), body), Paragraph(escape(text), body)] for title, text in authority_notice(breach)]
-    table = Table(rows, colWidths=[4.5 * cm, 12.5 * cm])
+    table = Table(rows, colWidths=[5.5 * cm, 11.5 * cm])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [
         table,
