@@ -83,7 +83,10 @@ class AssessForm(ServiceErrorsMixin):
         max_length=5000,
     )
     partner_agency = forms.ModelChoiceField(
-        label=_("Partner agency whose shared data was involved"), queryset=Agency.objects.none(), required=False
+        label=_("Partner agency whose shared data was involved"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="—",
     )
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:

@@ -17,7 +17,7 @@ class BreachStatus(models.TextChoices):
     SUSPECTED = "DIDUGA", _("Suspected")
     CONFIRMED = "TERKONFIRMASI", _("Confirmed")
     DISMISSED = "BUKAN_KEGAGALAN", _("Dismissed: not a breach")
-    CLOSED = "SELESAI", _("Closed")
+    CLOSED = "SELESAI", _("Closed, notices sent")
 
 
 # The clock runs while the breach is suspected or confirmed and a notice is still owed.
