@@ -179,13 +179,18 @@ def test_the_list_costs_the_same_queries_for_more_breaches(alice, sari, clock):
     clock.set(DISCOVERED + timedelta(hours=1))
     report(alice)
     client = client_for(sari)
-    with CaptureQueriesContext(connection) as one:
-        assert client.get("/insiden-data/").status_code == 200
+    pages = ("/insiden-data/", "/api/v1/breaches")
+    one = {}
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        one[url] = len(queries)
     for _ in range(3):
         report(alice)
-    with CaptureQueriesContext(connection) as four:
-        assert client.get("/insiden-data/").status_code == 200
-    assert len(four) == len(one)
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) == one[url], url
 
 
 def test_the_report_has_what_pasal_46_asks_and_no_name_or_nik(breach, sari, alice, carol, bp3mi):
