@@ -84,6 +84,9 @@ class BreachAssessIn(Schema):
     containment: str = ""
     recovery: str = ""
     partner_agency_id: int | None = None
+    discovered_at: datetime | None = Field(
+        default=None, description="A corrected discovery time (with a time zone); moves the deadline with it."
+    )
 
 
 class BreachNoticeIn(Schema):

@@ -82,6 +82,12 @@ class AssessForm(ServiceErrorsMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
     )
+    discovered_at = forms.DateTimeField(
+        label=_("Discovered at (WITA)"),
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
+        help_text=_("Correct it if the agency knew earlier than reported: the deadline moves with it."),
+    )
     partner_agency = forms.ModelChoiceField(
         label=_("Partner agency whose shared data was involved"),
         queryset=Agency.objects.none(),
@@ -115,6 +121,7 @@ class AssessForm(ServiceErrorsMixin):
             containment=c.get("containment") or "",
             recovery=c.get("recovery") or "",
             partner_agency_id=partner.pk if partner is not None else None,
+            discovered_at=c.get("discovered_at"),
         )
 
 

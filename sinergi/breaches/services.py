@@ -118,6 +118,8 @@ class AssessmentData:
     containment: str = ""
     recovery: str = ""
     partner_agency_id: int | None = None
+    # A corrected discovery time (the agency knew earlier than the report says); moves the deadline with it.
+    discovered_at: datetime | None = None
 
 
 @transaction.atomic
@@ -164,8 +166,20 @@ def assess_breach(*, actor: User, breach_id: int, data: AssessmentData) -> Breac
             partner = Agency.objects.filter(pk=data.partner_agency_id).exclude(id=actor.agency_id or 0).first()
             if partner is None:
                 _add(errors, "partner_agency_id", _("Choose another agency from the list."))
+    corrected = False
+    if data.discovered_at is not None:
+        _check_moment(errors, "discovered_at", data.discovered_at, timezone.now())
+        if not errors.get("discovered_at"):
+            # A form sends whole minutes: the same minute is no correction.
+            corrected = abs(data.discovered_at - breach.discovered_at) >= timedelta(minutes=1)
+            if corrected and breach.occurred_at is not None and breach.occurred_at > data.discovered_at:
+                _add(errors, "discovered_at", _("It cannot have been discovered before it happened: check both times."))
     if errors:
         raise InvalidData(errors)
+    previous_discovery = breach.discovered_at
+    if corrected and data.discovered_at is not None:
+        breach.discovered_at = data.discovered_at
+        breach.notify_by = deadline_for(data.discovered_at)
     breach.assessed_by = actor
     breach.assessed_at = timezone.now()
     if data.confirmed:
@@ -194,8 +208,15 @@ def assess_breach(*, actor: User, breach_id: int, data: AssessmentData) -> Breac
             "persons_affected": breach.persons_affected,
             "registry_persons": len(persons),
             "partner_agency": partner.pk if partner else None,
+            **(
+                {"discovered_at": [previous_discovery.isoformat(), breach.discovered_at.isoformat()]}
+                if corrected
+                else {}
+            ),
         },
     )
+    if corrected:
+        escalate(breach, timezone.now())  # an earlier discovery may have brought the deadline near
     return breach
 
 

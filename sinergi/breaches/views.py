@@ -63,6 +63,7 @@ def breach_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "containment": breach.containment,
         "recovery": breach.recovery,
         "partner_agency": breach.partner_agency_id,
+        "discovered_at": timezone.localtime(breach.discovered_at),
     }
     assess_form = AssessForm(
         request.POST if which == "assess" else None, initial=assess_initial, agency_id=breach.agency_id

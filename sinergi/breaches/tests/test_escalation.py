@@ -7,7 +7,7 @@ The story: discovered Tuesday 17 March 2026 10:00 WITA, so the notices are due F
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -119,3 +119,17 @@ def test_the_command_runs_the_same_check(reported, clock):
     call_command("breaches", "check", stdout=out)
     assert "alerts sent: 1" in out.getvalue()
     assert levels(reported) == [1, 4]
+
+
+def test_an_earlier_discovery_moves_the_deadline_and_alerts_the_level_reached(reported, sari, clock):
+    clock.set(wita(2026, 3, 18, 9, 0))
+    same_minute = DISCOVERED.replace(second=0)
+    assert confirm(sari, reported, discovered_at=same_minute).notify_by == DUE  # no correction
+    # The office knew since Sunday evening: 72 hours end Wednesday 18 March 20:00, 11 hours from now.
+    corrected = confirm(sari, reported, discovered_at=wita(2026, 3, 15, 20, 0))
+    assert corrected.notify_by == wita(2026, 3, 18, 20, 0)
+    assert levels(reported) == [1, 2]  # 24 hours left, sent at once
+    event = AuditEvent.objects.filter(action="breach.assessed").latest("id")
+    before, after = (datetime.fromisoformat(value) for value in event.detail["discovered_at"])
+    assert (before, after) == (DISCOVERED, wita(2026, 3, 15, 20, 0))
+    assert corrected.history.first().notify_by == wita(2026, 3, 18, 20, 0)
