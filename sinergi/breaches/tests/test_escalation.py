@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from sinergi.audit.chain import verify_chain
 from sinergi.audit.models import AuditEvent
 from sinergi.breaches import escalation, services
 from sinergi.breaches.clock import Level
@@ -64,6 +65,7 @@ def test_it_escalates_each_level_once_however_often_the_check_runs(reported):
         assert [r.escalated for r in reports] == [expected, 0, 0], moment
     assert alerts() == {(user, level): 1 for user in ("sari", "adi") for level in ("1", "2", "3", "4")}
     assert levels(reported) == [1, 2, 3, 4]
+    assert verify_chain().intact  # the clock's events join the tamper-evident trail like any other
     overdue = Notification.objects.get(recipient__username="sari", dedupe_key=f"breach:{reported.pk}:4")
     assert overdue.kind == NotificationKind.OVERDUE
     assert "20-03-2026 10:00 WITA" in overdue.title
