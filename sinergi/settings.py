@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "sinergi.statements",
     "sinergi.reports",
     "sinergi.privacy",
+    "sinergi.breaches",
     "sinergi.linkagecli",
     "sinergi.demo",
     "sinergi.home",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("pernyataan/", include("sinergi.statements.urls")),
     path("laporan/", include("sinergi.reports.urls")),
     path("data-pribadi/", include("sinergi.privacy.urls")),
+    path("insiden-data/", include("sinergi.breaches.urls")),
     path("", home, name="home"),
     path("", include("sinergi.registry.urls")),
 ]

@@ -44,6 +44,8 @@ class Capability(StrEnum):
     EDIT_INSTRUMENT = "edit_instrument"
     MANAGE_ASSISTANCE_TYPES = "manage_assistance_types"
     ANSWER_SUBJECT_REQUESTS = "answer_subject_requests"
+    VIEW_BREACHES = "view_breaches"
+    MANAGE_BREACHES = "manage_breaches"
 
 
 _ALL_WORKERS = {Role.PETUGAS, Role.PEKERJA_SOSIAL, Role.PENYULUH_SOSIAL, Role.SUPERVISOR, Role.OPERATOR_DATA}
@@ -78,4 +80,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # A person's request to see everything the agency holds about them (UU PDP) is answered by the head of the
     # agency or its administrator, who check who is asking before handing the export over.
     Capability.ANSWER_SUBJECT_REQUESTS: frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # The personal-data breach register (UU PDP Pasal 46): anyone may report a suspected breach of their agency;
+    # the head or the administrator assesses it and notifies; auditors read the register.
+    Capability.VIEW_BREACHES: frozenset({Role.SUPERVISOR, Role.ADMIN, Role.AUDITOR}),
+    Capability.MANAGE_BREACHES: frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }

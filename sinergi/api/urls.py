@@ -17,6 +17,7 @@ from sinergi.api.parsing import CheckedParser, UnstorableText
 from sinergi.assessments.api import router as assessments_router
 from sinergi.assistance.api import router as assistance_router
 from sinergi.benefits.api import router as benefits_router
+from sinergi.breaches.api import router as breaches_router
 from sinergi.cases.api import router as cases_router
 from sinergi.changes.api import router as changes_router
 from sinergi.imports.api import router as imports_router
@@ -58,6 +59,7 @@ api.add_router("/outreach", outreach_router)
 api.add_router("/statements", statements_router)
 api.add_router("/reports", reports_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("/breaches", breaches_router)
 # /changes and /persons:batch (the feed and the push partner systems use).
 api.add_router("", changes_router)
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from sinergi.accounts.http import AuthedRequest
 from sinergi.accounts.roles import Capability
+from sinergi.breaches.selectors import home_clocks
 from sinergi.home.selectors import home_work
 
 
@@ -25,5 +26,6 @@ def home(request: AuthedRequest) -> HttpResponse:
             "can_view_kpis": user.has_capability(Capability.VIEW_KPIS),
             "can_view_audit_log": user.has_capability(Capability.VIEW_AUDIT_LOG),
             "can_agree_assistance": user.has_capability(Capability.AGREE_ASSISTANCE),
+            "breach_clocks": home_clocks(user),
         },
     )
