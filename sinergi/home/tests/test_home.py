@@ -9,9 +9,10 @@ from django.db.models import F
 from django.test import Client
 
 from sinergi.accounts.roles import Role
+from sinergi.cases.models import ConsentScope
 from sinergi.referrals.models import Deadline, ReferralStatus
 from sinergi.testing.factories import UserFactory
-from sinergi.testing.referral_fixtures import open_case_for, referral_in, sent_referral
+from sinergi.testing.referral_fixtures import consent_for, open_case_for, referral_in, sent_referral
 
 pytestmark = pytest.mark.django_db
 R = ReferralStatus
@@ -68,7 +69,8 @@ def test_it_shows_a_supervisor_what_waits_for_his_agreement(client, alice, carol
         case_id=case.pk,
         data=cases.AssessmentData(summary="Butuh bantuan.", needs_special_assistance=True),
     )
-    referral_in(R.ACCEPTED, sender=alice, receiver=carol, case=case)  # records the consent to share
+    referral_in(R.ACCEPTED, sender=alice, receiver=carol, case=case)
+    consent_for(alice, case, scope=ConsentScope.SPECIAL_ASSISTANCE)  # the list is a purpose of its own
     entry, _ = assistance.propose_entry(
         actor=alice,
         data=assistance.ProposalData(case_id=case.pk, partner_agency_id=carol.agency_pk, needs=["PSIKOSOSIAL"]),
