@@ -310,9 +310,10 @@ def consents_for_assessment(user: User, person: Person) -> list[Any]:
     from sinergi.cases.selectors import cases_visible_to
 
     return list(
-        Consent.objects.filter(
+        Consent.objects.active()
+        .filter(
             case__in=cases_visible_to(user).filter(person=person, agency_id=user.agency_pk),
-            withdrawn_at__isnull=True,
             scope__in=(ConsentScope.ASSESSMENT, ConsentScope.REHABILITATION),
-        ).select_related("case")
+        )
+        .select_related("case")
     )

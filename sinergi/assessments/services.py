@@ -163,10 +163,10 @@ def _consent_for(
     child = person.flag_child or person.is_minor
     if data.consent_id:
         consent = (
-            Consent.objects.filter(
+            Consent.objects.active()
+            .filter(
                 pk=data.consent_id,
                 case__in=cases_visible_to(actor).filter(person=person),
-                withdrawn_at__isnull=True,
                 scope__in=(ConsentScope.ASSESSMENT, ConsentScope.REHABILITATION),
             )
             .select_related("case")

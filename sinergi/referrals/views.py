@@ -226,7 +226,7 @@ def _consent_gate(user: User, referral: Referral, actions: set[str]) -> dict[str
     if "send" not in actions or referral.sop_route is None or not referral.sop_route.consent_scope:
         return None
     scope = referral.sop_route.consent_scope
-    has_consent = referral.case.consents.filter(scope=scope, withdrawn_at__isnull=True).exists()
+    has_consent = referral.case.consents.active().filter(scope=scope).exists()
     if has_consent:
         return None
     return {
