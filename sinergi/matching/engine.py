@@ -134,8 +134,11 @@ def find_duplicates(*, agency_id: int) -> list[DuplicatePair]:
 
 
 def agency_persons(agency_id: int) -> Iterable[Person]:
+    from sinergi.sharing.rules import restricted_person_ids
+
     return (
         Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True)
+        .exclude(pk__in=restricted_person_ids())  # processing restricted at the person's request (privacy)
         .prefetch_related(
             Prefetch("aliases", queryset=PersonAlias.objects.order_by("id")),
             Prefetch("identifiers", queryset=PersonIdentifier.objects.order_by("id")),
@@ -223,6 +226,12 @@ def _registry_fingerprint(agency_id: int) -> tuple[object, ...]:
             count=Count("id"), last=Max("id")
         )
         parts += [figures["count"], figures["last"]]
+    from sinergi.privacy.models import Restriction
+
+    restrictions = Restriction.objects.filter(person__registered_by_agency_id=agency_id).aggregate(
+        count=Count("id"), last=Max("id"), lifted=Max("lifted_at")
+    )
+    parts += [restrictions["count"], restrictions["last"], restrictions["lifted"]]
     return tuple(parts)
 
 

@@ -63,6 +63,34 @@ def _may(user: User, capability: Capability) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_capability(capability))
 
 
+# --- restriction of processing (UU 27/2022 Pasal 11 and 41; sinergi.privacy) ---------------------------------
+# While a person's processing is restricted no relation but the owner's counts: no referral receiver, no
+# special-assistance partner, no cross-agency search finds them. The owner still sees the record (with a banner).
+
+
+def restricted_person_ids() -> QuerySet[Any]:
+    """Ids of persons whose processing is restricted now (a subquery: ``pk__in=restricted_person_ids()``)."""
+    from django.utils import timezone
+
+    from sinergi.privacy.models import Restriction
+
+    now = timezone.now()
+    return (
+        Restriction.objects.filter(lifted_at__isnull=True, since__lte=now)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .values("person_id")
+    )
+
+
+def is_restricted(person_id: int) -> bool:
+    return restricted_person_ids().filter(person_id=person_id).exists()
+
+
+def hidden_from_other_agencies(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """`persons` without the restricted ones: what another agency's search may find."""
+    return persons.exclude(pk__in=restricted_person_ids())
+
+
 # --- referrals: what one referral grants ------------------------------------------------------------------
 
 
@@ -74,6 +102,8 @@ def granted_by(referral: Referral) -> frozenset[str]:
     if referral.status not in RECEIVER_SEES_CASE:
         return NOTHING
     case = referral.case
+    if is_restricted(case.person_id):
+        return NOTHING
     owned: set[str] = set()
     if referral.from_agency_id == case.agency_id:
         owned |= CASE_SECTIONS
@@ -112,7 +142,11 @@ def person_ids_shared_with(user: User) -> set[int]:
     """
     if not _may(user, Capability.VIEW_PERSONS):
         return set()
-    rows = _valid_shares(user.agency_id).values_list("case__person_id", "shared_sections")
+    rows = (
+        _valid_shares(user.agency_id)
+        .exclude(case__person_id__in=restricted_person_ids())
+        .values_list("case__person_id", "shared_sections")
+    )
     return {person_id for person_id, sections in rows if IDENTITY in sections}
 
 
@@ -133,6 +167,8 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
 def person_relation(user: User, person: Person) -> Relation:
     if person.registered_by_agency_id == user.agency_id:
         return Relation.OWNER
+    if is_restricted(person.pk):
+        return Relation.NONE
     if _valid_shares(user.agency_id).filter(case__person_id=person.pk).exists():
         return Relation.RECEIVER
     return Relation.NONE
@@ -144,6 +180,8 @@ def person_sections_for(user: User, person: Person) -> frozenset[str]:
         return NOTHING
     if person.registered_by_agency_id == user.agency_id:
         return ALL_PERSON_SECTIONS
+    if is_restricted(person.pk):
+        return NOTHING
     rows = _valid_shares(user.agency_id).filter(case__person_id=person.pk).values_list("shared_sections", flat=True)
     granted = frozenset(section for sections in rows for section in sections) & PERSON_SECTIONS
     # Without the identity nobody may open the record; the other sections travel with the referral page.
@@ -196,6 +234,13 @@ def may_see_sensitive_answers(user: User, person_id: int, assessing_agency_id: i
         return False
     if not user.has_role(*SENSITIVE_ANSWER_ROLES):
         return False
+    from sinergi.registry.models import Person
+
+    if (
+        is_restricted(person_id)
+        and not Person.objects.filter(pk=person_id, registered_by_agency_id=user.agency_id).exists()
+    ):
+        return False
     if assessing_agency_id == user.agency_id:
         return True
     from sinergi.cases.models import Case
@@ -238,7 +283,12 @@ def entry_sections_for(user: User, entry: AssistanceEntry) -> frozenset[str]:
     owner_id = entry.case.person.registered_by_agency_id
     if user.agency_id == entry.proposing_agency_id == owner_id:
         return PARTNER_SECTIONS
-    if user.agency_id == entry.partner_agency_id and entry.is_open and entry.proposing_agency_id == owner_id:
+    if (
+        user.agency_id == entry.partner_agency_id
+        and entry.is_open
+        and entry.proposing_agency_id == owner_id
+        and not is_restricted(entry.case.person_id)
+    ):
         return PARTNER_SECTIONS
     return NOTHING
 
