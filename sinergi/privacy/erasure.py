@@ -178,7 +178,7 @@ def anonymise_person(person_id: int) -> dict[str, int]:
     NameToken.objects.filter(person=person).delete()
     for model in (PersonAlias, PersonPhone, PersonIdentifier, FamilyLink):
         counts[model._meta.model_name or ""] = model.objects.filter(person=person).delete()[0]
-        model.history.model.objects.filter(person_id=person.pk).delete()  # type: ignore[attr-defined]
+        model.history.model.objects.filter(person_id=person.pk).delete()
     from sinergi.registry.models import MigrationEpisode
 
     blank_episode = {"employer": "", "employer_phone": ""}

@@ -28,7 +28,7 @@ def may_receive(user: User) -> bool:
 def requests_visible_to(user: User) -> QuerySet[SubjectRequest]:
     if not may_receive(user):
         return SubjectRequest.objects.none()
-    return SubjectRequest.objects.filter(agency_id=user.agency_id)
+    return SubjectRequest.objects.filter(agency_id=user.agency_pk)
 
 
 def get_request_for_user(user: User, pk: int, *, write: bool = False) -> SubjectRequest:

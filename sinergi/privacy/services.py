@@ -172,7 +172,7 @@ def receive_request(*, actor: User, person_id: int, data: RequestData) -> Subjec
     correction = data.kind == RequestKind.CORRECTION
     request = SubjectRequest.objects.create(
         person=person,
-        agency_id=actor.agency_id,
+        agency_id=actor.agency_pk,
         kind=data.kind,
         received_at=received_at,
         channel=data.channel,
@@ -338,7 +338,8 @@ def _restrict(actor: User, request: SubjectRequest, note: str) -> dict[str, Any]
 
 
 def _erase(actor: User, request: SubjectRequest) -> dict[str, Any]:
-    from sinergi.changes.feed import ChangeOp, record_person_change
+    from sinergi.changes.feed import record_person_change
+    from sinergi.changes.models import ChangeOp
 
     try:
         counts = erasure.anonymise_person(request.person_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -20,7 +21,7 @@ from sinergi.privacy.deadlines import PERIODS
 from sinergi.privacy.documents import subject_access_pdf
 from sinergi.privacy.erasure import plan_erasure
 from sinergi.privacy.forms import FIELD_LABELS, AnswerForm, LiftForm, RequestFilterForm, RequestForm
-from sinergi.privacy.models import RequestKind
+from sinergi.privacy.models import Outcome, RequestKind
 from sinergi.privacy.selectors import (
     RequestFilter,
     active_restriction,
@@ -116,9 +117,9 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     subject_request = get_request_for_user(request.user, pk)
     actions = actions_for(request.user, subject_request)
     form = AnswerForm(request.POST or None)
-    form.fields["outcome"].choices = [
-        (value, label) for value, label in form.fields["outcome"].choices if value in OUTCOMES[subject_request.kind]
-    ]  # type: ignore[attr-defined]
+    outcome = form.fields["outcome"]
+    assert isinstance(outcome, forms.ChoiceField)
+    outcome.choices = [(value, label) for value, label in Outcome.choices if value in OUTCOMES[subject_request.kind]]
     if request.method == "POST":
         try:
             if request.POST.get("action") == "start" and "start" in actions:
