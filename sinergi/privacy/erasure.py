@@ -77,6 +77,16 @@ class ErasurePlan:
         return "\n".join(f"- {item.what} ({item.count}): {item.reason}" for item in self.kept)
 
 
+def record_ids(person: Person) -> list[int]:
+    """The person and every record merged into it (matching keeps absorbed records for their cases and history):
+    all of them carry the identity, so all of them are planned and anonymised together."""
+    ids, frontier = [person.pk], [person.pk]
+    while frontier:
+        frontier = list(Person.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))
+        ids += [pk for pk in frontier if pk not in ids]
+    return ids
+
+
 def plan_erasure(person: Person) -> ErasurePlan:
     """The dry run: nothing is written."""
     from sinergi.assistance.models import AssistanceEntry
@@ -85,7 +95,8 @@ def plan_erasure(person: Person) -> ErasurePlan:
     from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
 
     plan = ErasurePlan(person_id=person.pk)
-    cases = Case.objects.filter(person=person)
+    ids = record_ids(person)
+    cases = Case.objects.filter(person_id__in=ids)
     trafficking = cases.filter(Q(flag_trafficking=True) | Q(person__flag_trafficking=True)).count()
     if trafficking:
         plan.kept.append(
@@ -106,7 +117,7 @@ def plan_erasure(person: Person) -> ErasurePlan:
                 "menjadi bagian dari proses hukum. Permohonan dapat diajukan kembali setelah kasus selesai.",
             )
         )
-    referrals = Referral.objects.filter(case__person=person, status__in=RECEIVER_SEES_CASE).count()
+    referrals = Referral.objects.filter(case__person_id__in=ids, status__in=RECEIVER_SEES_CASE).count()
     if referrals:
         plan.kept.append(
             Kept(
@@ -115,7 +126,7 @@ def plan_erasure(person: Person) -> ErasurePlan:
                 "Rujukan ke lembaga lain masih berjalan; layanan kepada yang bersangkutan belum selesai.",
             )
         )
-    benefits = Benefit.objects.filter(person=person, status__in=COUNTS_AS_GIVEN).count()
+    benefits = Benefit.objects.filter(person_id__in=ids, status__in=COUNTS_AS_GIVEN).count()
     if benefits:
         plan.kept.append(
             Kept(
@@ -125,7 +136,7 @@ def plan_erasure(person: Person) -> ErasurePlan:
                 "dalam arsip keuangan negara selama masa retensinya.",
             )
         )
-    entries = [entry for entry in AssistanceEntry.objects.filter(case__person=person) if entry.is_open]
+    entries = [entry for entry in AssistanceEntry.objects.filter(case__person_id__in=ids) if entry.is_open]
     if entries:
         plan.kept.append(
             Kept(
@@ -164,6 +175,15 @@ def anonymise_person(person_id: int) -> dict[str, int]:
     if not plan.allowed:
         raise ErasureNotAllowed(plan)
     counts: dict[str, int] = {}
+    for record in Person.objects.filter(pk__in=record_ids(person)).order_by("pk"):
+        _anonymise_record(record, counts)
+    return {key: value for key, value in counts.items() if value}
+
+
+def _anonymise_record(person: Person, counts: dict[str, int]) -> None:
+    def add(key: str, value: int) -> None:
+        counts[key] = counts.get(key, 0) + value
+
     year = person.birth_date.replace(month=1, day=1) if person.birth_date else None
     identity: dict[str, Any] = {
         "full_name": f"Dihapus #{person.pk}",
@@ -174,22 +194,26 @@ def anonymise_person(person_id: int) -> dict[str, int]:
         "birth_date_accuracy": BirthDateAccuracy.YEAR if year else person.birth_date_accuracy,
     }
     Person.objects.filter(pk=person.pk).update(**identity, name_key=f"dihapus {person.pk}", version=person.version + 1)
-    counts["history.person"] = Person.history.model.objects.filter(id=person.pk).update(**identity)
+    add("persons", 1)
+    add("history.person", Person.history.model.objects.filter(id=person.pk).update(**identity))
     NameToken.objects.filter(person=person).delete()
     for model in (PersonAlias, PersonPhone, PersonIdentifier, FamilyLink):
-        counts[model._meta.model_name or ""] = model.objects.filter(person=person).delete()[0]
+        add(model._meta.model_name or "", model.objects.filter(person=person).delete()[0])
         model.history.model.objects.filter(person_id=person.pk).delete()
+    # Another person's family link naming this person as the relative: the name and phone are this person's.
+    relative = {"name": f"Dihapus #{person.pk}", "phone": ""}
+    add("named_as_relative", FamilyLink.objects.filter(relative_id=person.pk).update(**relative))
+    FamilyLink.history.model.objects.filter(relative_id=person.pk).update(**relative)
     from sinergi.registry.models import MigrationEpisode
 
     blank_episode = {"employer": "", "employer_phone": ""}
-    counts["migrationepisode"] = MigrationEpisode.objects.filter(person=person).update(**blank_episode)
+    add("migrationepisode", MigrationEpisode.objects.filter(person=person).update(**blank_episode))
     MigrationEpisode.history.model.objects.filter(person_id=person.pk).update(**blank_episode)
     for section in SECTIONS:
         if section.model in _REGISTRY or section.model in _LEFT_AS_THEY_ARE:
             continue
-        counts[section.key] = _erase_rows(section.model, list(section.rows(person)))
-    counts["change_feed"] = _redact_feed(person.pk)
-    return {key: value for key, value in counts.items() if value}
+        add(section.key, _erase_rows(section.model, list(section.rows(person))))
+    add("change_feed", _redact_feed(person.pk))
 
 
 def _erase_rows(label: str, rows: list[models.Model]) -> int:

@@ -25,7 +25,7 @@ from sinergi.registry import services as registry_services
 from sinergi.registry.models import MigrationEpisode, Person
 from sinergi.registry.selectors import SearchQuery, search_persons
 from sinergi.registry.services import InvalidData
-from sinergi.testing.referral_fixtures import open_case_for
+from sinergi.testing.referral_fixtures import open_case_for, person_for
 
 IDENTITY = ("Siti", "Aminah", "Lamadi", SITI_NIK, "Trans Sulawesi", "81244556601", "Palu", "Hasan", "Tan Mei")
 
@@ -93,7 +93,10 @@ def test_it_anonymises_the_person_keeping_statistics_foreign_keys_and_the_audit_
         closure_reason="TIDAK_DAPAT_DIHUBUNGI",
         reason="Tidak dapat dihubungi 60 hari.",
     )
-    assert _identity_left(siti)  # the check finds her before
+    # A second record of her that matching merged into this one carries her name too.
+    absorbed = person_for(alice, full_name="Siti Aminah Lamadi", phones=["0812-4455-6601"])
+    Person.objects.filter(pk=absorbed.pk).update(merged_into=siti)
+    assert _identity_left(siti) and _identity_left(absorbed)  # the check finds her before
     _, secret = create_token(actor=None, user=sari, name="e", scopes=["persons:read"])
     dry_run = client.get(
         f"/api/v1/privacy/persons/{siti.pk}/erasure-plan", headers={"Authorization": f"Bearer {secret}"}
@@ -110,7 +113,7 @@ def test_it_anonymises_the_person_keeping_statistics_foreign_keys_and_the_audit_
     # What statistics need stays: region, sex, birth year, destination country.
     assert (siti.region_id, siti.sex, siti.birth_date) == ("72.71.05.1001", "P", date(1990, 1, 1))
     assert MigrationEpisode.objects.get(person=siti).destination_country == "HK"
-    assert _identity_left(siti) == []
+    assert _identity_left(siti) == [] and _identity_left(absorbed) == []
     # Foreign keys hold: the case and its note still point at her record, their free text is gone.
     case.refresh_from_db()
     assert case.person_id == siti.pk and case.narrative == ERASED_TEXT
