@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sinergi.privacy.models import Channel, Outcome, Requester, RequestKind, RequestStatus
 from sinergi.registry.forms import ServiceErrorsMixin
@@ -61,7 +62,7 @@ class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("open", _("Open")), ("", _("All")), *RequestStatus.choices],
+        choices=[("open", pgettext_lazy("data-subject requests", "Open")), ("", _("All")), *RequestStatus.choices],
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *RequestKind.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sinergi.privacy.deadlines import PERIODS, hours_left
 
 
 class RequestKind(models.TextChoices):
     ACCESS = "AKSES", _("Access (a copy of the data)")
-    CORRECTION = "PERBAIKAN", _("Correction")
+    CORRECTION = "PERBAIKAN", pgettext_lazy("data-subject request", "Correction")
     RESTRICTION = "PEMBATASAN", _("Restriction of processing")
     ERASURE = "PENGHAPUSAN", _("Erasure")
 

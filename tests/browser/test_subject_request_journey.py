@@ -41,7 +41,7 @@ def test_the_head_records_and_grants_a_correction_and_it_leaves_the_inbox(
     expect(inbox).to_contain_text("Tidak ada permohonan yang menunggu jawaban.")
 
     page.goto(f"{base}/orang/{person.pk}/")
-    page.get_by_role("link", name="Catat permohonan subjek data").click()
+    page.get_by_role("button", name="Catat permohonan subjek data").click()
     page.get_by_label("Yang dimohon").select_option(label="Perbaikan")
     page.get_by_label("Cara permohonan diterima").select_option(label="Datang langsung")
     page.get_by_label("Cara identitas diperiksa").fill("KTP diperlihatkan di loket")
