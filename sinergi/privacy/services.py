@@ -166,6 +166,11 @@ def receive_request(*, actor: User, person_id: int, data: RequestData) -> Subjec
     person = _own_person(actor, person_id)
     now = timezone.now()
     errors = _check(data, now)
+    if person.is_minor and data.requester == Requester.SELF:
+        # UU PDP Pasal 25: a child's data is handled with the parent or guardian.
+        errors.setdefault("requester", []).append(
+            _("This person is a child: the request is made by a parent or guardian. Choose who asked.")
+        )
     if errors:
         raise InvalidData(errors)
     received_at = data.received_at or now

@@ -76,6 +76,19 @@ def test_it_says_what_to_fix(alice: User, siti: Person, values: dict[str, Any], 
     assert not SubjectRequest.objects.exists()
 
 
+def test_a_childs_request_comes_from_a_parent_or_guardian(alice: User) -> None:
+    from datetime import date
+
+    from sinergi.testing.referral_fixtures import person_for
+
+    child = person_for(alice, full_name="Nur Aini", birth_date=date(2015, 3, 1))
+    with pytest.raises(InvalidData) as refused:
+        receive(alice, child)
+    assert "requester" in refused.value.errors
+    request = receive(alice, child, requester="WALI", requester_name="Ibu Nur")
+    assert request.requester_name == "Ibu Nur"
+
+
 def test_it_refuses_a_request_received_in_the_future(alice: User, siti: Person, clock: Clock) -> None:
     with pytest.raises(InvalidData) as refused:
         receive(alice, siti, received_at=clock.now + timedelta(hours=2))
