@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Final
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, Max, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from sinergi.linkage import FIELDS, LinkageModel, link_tables, prepare_records
@@ -217,21 +217,27 @@ def prepared_registry(agency_id: int) -> PreparedTable | None:
 def _registry_fingerprint(agency_id: int) -> tuple[object, ...]:
     """Changes whenever a person of the agency is registered, edited (version, time), merged, or gains or loses
     an alias, a phone or an identifier: four aggregate queries instead of reading the registry."""
+    from sinergi.privacy.models import Restriction
+
+    # A restriction made or lifted (privacy) changes who is matched: read in the same query, as two subqueries.
+    restrictions = Restriction.objects.filter(person__registered_by_agency_id=agency_id)
+    last_restriction = Subquery(restrictions.order_by("-id").values("id")[:1])
+    last_lift = Subquery(restrictions.exclude(lifted_at=None).order_by("-lifted_at").values("lifted_at")[:1])
     persons = Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True).aggregate(
-        count=Count("id"), last=Max("id"), versions=Sum("version"), updated=Max("updated_at")
+        count=Count("id"),
+        last=Max("id"),
+        versions=Sum("version"),
+        updated=Max("updated_at"),
+        restricted=Max(last_restriction),
+        lifted=Max(last_lift),
     )
     parts: list[object] = [persons["count"], persons["last"], persons["versions"], persons["updated"]]
+    parts += [persons["restricted"], persons["lifted"]]
     for model in (PersonAlias, PersonPhone, PersonIdentifier):
         figures = model.objects.filter(person__registered_by_agency_id=agency_id).aggregate(
             count=Count("id"), last=Max("id")
         )
         parts += [figures["count"], figures["last"]]
-    from sinergi.privacy.models import Restriction
-
-    restrictions = Restriction.objects.filter(person__registered_by_agency_id=agency_id).aggregate(
-        count=Count("id"), last=Max("id"), lifted=Max("lifted_at")
-    )
-    parts += [restrictions["count"], restrictions["last"], restrictions["lifted"]]
     return tuple(parts)
 
 

@@ -86,6 +86,20 @@ def is_restricted(person_id: int) -> bool:
     return restricted_person_ids().filter(person_id=person_id).exists()
 
 
+def with_restriction(queryset: QuerySet[Any], person_path: str) -> QuerySet[Any]:
+    """`queryset` annotated with `person_restricted` (the person at `person_path`), so a list asks once, not
+    per row; the rules below read the annotation when present."""
+    from django.db.models import Exists, OuterRef
+
+    return queryset.annotate(person_restricted=Exists(restricted_person_ids().filter(person_id=OuterRef(person_path))))
+
+
+def _restricted_on(row: Any, person_id: int) -> bool:
+    """The row's `person_restricted` annotation (``with_restriction``), or a query when it has none."""
+    known = getattr(row, "person_restricted", None)
+    return is_restricted(person_id) if known is None else bool(known)
+
+
 def hidden_from_other_agencies(persons: QuerySet[Person]) -> QuerySet[Person]:
     """`persons` without the restricted ones: what another agency's search may find."""
     return persons.exclude(pk__in=restricted_person_ids())
@@ -287,7 +301,7 @@ def entry_sections_for(user: User, entry: AssistanceEntry) -> frozenset[str]:
         user.agency_id == entry.partner_agency_id
         and entry.is_open
         and entry.proposing_agency_id == owner_id
-        and not is_restricted(entry.case.person_id)
+        and not _restricted_on(entry, entry.case.person_id)
     ):
         return PARTNER_SECTIONS
     return NOTHING

@@ -45,6 +45,7 @@ def test_it_closes_every_channel_to_other_agencies_and_keeps_the_owners_view(
     assert rules.entry_sections_for(yusuf, entry)
     assert [hit.full_name for hit in search_persons(dave, by_nik)] == ["Siti Aminah"]
     assert siti.pk in {p.pk for p in agency_persons(siti.registered_by_agency_id)}
+    assert _matched(siti) == [siti.pk]
 
     restrict(sari, siti)
 
@@ -70,11 +71,22 @@ def test_it_closes_every_channel_to_other_agencies_and_keeps_the_owners_view(
     # Another agency's search by full NIK finds nothing; matching leaves her out.
     assert search_persons(dave, by_nik) == []
     assert siti.pk not in {p.pk for p in agency_persons(siti.registered_by_agency_id)}
+    assert _matched(siti) == []  # the prepared registry of the first check is not reused
 
     services.lift_restriction(actor=sari, person_id=siti.pk, reason="Yang bersangkutan meminta dibuka kembali.")
     assert siti in rules.persons_visible_to(carol)
     assert rules.entry_sections_for(yusuf, entry)
     assert [hit.full_name for hit in search_persons(dave, by_nik)] == ["Siti Aminah"]
+    assert _matched(siti) == [siti.pk]
+
+
+def _matched(person: Any) -> list[int]:
+    """Registry records an import row with her NIK and name would be matched with."""
+    from sinergi.matching.engine import find_candidates
+
+    row = {"id": "row-1", "full_name": "Siti Aminah", "nik": SITI_NIK, "birth_date": "1990-10-12", "sex": "P"}
+    found = find_candidates(agency_id=person.registered_by_agency_id, records=[row])
+    return [candidate.person_id for candidate in found.get("row-1", [])]
 
 
 def test_lifting_needs_the_head_and_a_reason(alice: User, sari: User, shared: dict[str, Any]) -> None:
