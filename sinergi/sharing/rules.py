@@ -91,7 +91,9 @@ def with_restriction(queryset: QuerySet[Any], person_path: str) -> QuerySet[Any]
     per row; the rules below read the annotation when present."""
     from django.db.models import Exists, OuterRef
 
-    return queryset.annotate(person_restricted=Exists(restricted_person_ids().filter(person_id=OuterRef(person_path))))
+    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef(person_path)))
+    annotated: QuerySet[Any] = queryset.annotate(person_restricted=restricted)
+    return annotated
 
 
 def _restricted_on(row: Any, person_id: int) -> bool:
