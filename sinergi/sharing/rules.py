@@ -118,14 +118,15 @@ def granted_by(referral: Referral) -> frozenset[str]:
     if referral.status not in RECEIVER_SEES_CASE:
         return NOTHING
     case = referral.case
-    if is_restricted(case.person_id):
-        return NOTHING
     owned: set[str] = set()
     if referral.from_agency_id == case.agency_id:
         owned |= CASE_SECTIONS
         if referral.from_agency_id == case.person.registered_by_agency_id:
             owned |= PERSON_SECTIONS
-    return frozenset(referral.shared_sections) & frozenset(owned)
+    granted = frozenset(referral.shared_sections) & frozenset(owned)
+    if granted and is_restricted(case.person_id):
+        return NOTHING  # the person's processing is restricted: nothing about them goes to another agency
+    return granted
 
 
 def sender_may_share(case: Case) -> frozenset[str]:
