@@ -124,7 +124,7 @@ def granted_by(referral: Referral) -> frozenset[str]:
         if referral.from_agency_id == case.person.registered_by_agency_id:
             owned |= PERSON_SECTIONS
     granted = frozenset(referral.shared_sections) & frozenset(owned)
-    if granted and is_restricted(case.person_id):
+    if granted and _restricted_on(referral, case.person_id):
         return NOTHING  # the person's processing is restricted: nothing about them goes to another agency
     return granted
 

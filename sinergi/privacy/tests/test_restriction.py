@@ -46,8 +46,14 @@ def test_it_closes_every_channel_to_other_agencies_and_keeps_the_owners_view(
     assert [hit.full_name for hit in search_persons(dave, by_nik)] == ["Siti Aminah"]
     assert siti.pk in {p.pk for p in agency_persons(siti.registered_by_agency_id)}
     assert _matched(siti) == [siti.pk]
+    client.force_login(carol)
+    assert "Siti Aminah" in client.get("/rujukan/?tab=semua").content.decode()
 
     restrict(sari, siti)
+
+    # The receiver's inbox still lists the referral (the handshake goes on), without her name.
+    inbox = client.get("/rujukan/?tab=semua").content.decode()
+    assert referral.case.number in inbox and "Siti Aminah" not in inbox
 
     # The owner agency still sees all of it (and the person page says so).
     assert rules.person_sections_for(alice, siti) == ALL_PERSON_SECTIONS
