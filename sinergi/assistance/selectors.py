@@ -47,6 +47,9 @@ _ROW_RELATIONS = (
 
 def _with_row_data(queryset: QuerySet[AssistanceEntry]) -> QuerySet[AssistanceEntry]:
     latest_first = MigrationEpisode.objects.order_by(F("departure_date").desc(nulls_last=True), "-id")
+    from sinergi.sharing.rules import with_restriction
+
+    queryset = with_restriction(queryset, "case__person_id")  # a restricted person is not shown to the partner
     return queryset.select_related(*_ROW_RELATIONS).prefetch_related(
         "case__categories", Prefetch("case__person__episodes", queryset=latest_first)
     )

@@ -90,4 +90,9 @@ def home_work(user: User) -> HomeWork:
         work.pairs_to_review = queue_counts(user)["menunggu"]
     if user.has_capability(Capability.IMPORT_DATA):
         work.recent_imports = list(batches_visible_to(user).select_related("source").order_by("-id")[:SHORT_LIST])
+    if user.has_capability(Capability.ANSWER_SUBJECT_REQUESTS):
+        # Data-subject requests with their legal clocks (sinergi.privacy), nearest deadline first.
+        from sinergi.privacy.selectors import open_requests_for
+
+        work.extra["subject_requests"] = list(open_requests_for(user)[:SHORT_LIST])
     return work

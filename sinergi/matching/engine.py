@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Final
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, Max, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from sinergi.linkage import FIELDS, LinkageModel, link_tables, prepare_records
@@ -134,8 +134,11 @@ def find_duplicates(*, agency_id: int) -> list[DuplicatePair]:
 
 
 def agency_persons(agency_id: int) -> Iterable[Person]:
+    from sinergi.sharing.rules import restricted_person_ids
+
     return (
         Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True)
+        .exclude(pk__in=restricted_person_ids())  # processing restricted at the person's request (privacy)
         .prefetch_related(
             Prefetch("aliases", queryset=PersonAlias.objects.order_by("id")),
             Prefetch("identifiers", queryset=PersonIdentifier.objects.order_by("id")),
@@ -214,10 +217,22 @@ def prepared_registry(agency_id: int) -> PreparedTable | None:
 def _registry_fingerprint(agency_id: int) -> tuple[object, ...]:
     """Changes whenever a person of the agency is registered, edited (version, time), merged, or gains or loses
     an alias, a phone or an identifier: four aggregate queries instead of reading the registry."""
+    from sinergi.privacy.models import Restriction
+
+    # A restriction made or lifted (privacy) changes who is matched: read in the same query, as two subqueries.
+    restrictions = Restriction.objects.filter(person__registered_by_agency_id=agency_id)
+    last_restriction = Subquery(restrictions.order_by("-id").values("id")[:1])
+    last_lift = Subquery(restrictions.exclude(lifted_at=None).order_by("-lifted_at").values("lifted_at")[:1])
     persons = Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True).aggregate(
-        count=Count("id"), last=Max("id"), versions=Sum("version"), updated=Max("updated_at")
+        count=Count("id"),
+        last=Max("id"),
+        versions=Sum("version"),
+        updated=Max("updated_at"),
+        restricted=Max(last_restriction),
+        lifted=Max(last_lift),
     )
     parts: list[object] = [persons["count"], persons["last"], persons["versions"], persons["updated"]]
+    parts += [persons["restricted"], persons["lifted"]]
     for model in (PersonAlias, PersonPhone, PersonIdentifier):
         figures = model.objects.filter(person__registered_by_agency_id=agency_id).aggregate(
             count=Count("id"), last=Max("id")

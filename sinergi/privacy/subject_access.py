@@ -146,10 +146,17 @@ SECTIONS: tuple[Section, ...] = (
         "statements.Statement",
         _by("statements.Statement", "case__person"),
     ),
+    Section(
+        "subject_requests",
+        _("Requests about the person's data"),
+        "privacy.SubjectRequest",
+        _by("privacy.SubjectRequest"),
+    ),
 )
 
 # Models that point at a person or a person's record but are not exported, and why.
 NOT_EXPORTED: dict[str, str] = {
+    "privacy.Restriction": "the restriction is the answer to a request, exported under data-subject requests",
     "registry.NameToken": "a search index derived from the name, which is exported",
     "matching.MatchCandidate": "a pair of two records for the data officer; the other record is someone else's",
     "matching.Merge": "joins two records; the result is the exported record, the absorbed one names another",

@@ -65,7 +65,7 @@ from sinergi.referrals.workflow import Side, transitions_from
 from sinergi.registry.services import InvalidData
 from sinergi.sharing.access import record_access
 from sinergi.sharing.consent import share_is_lawful
-from sinergi.sharing.rules import may_take_in
+from sinergi.sharing.rules import may_take_in, with_restriction
 from sinergi.sop.models import SharedSection
 
 ROWS_PER_SECTION = 50
@@ -102,7 +102,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         # The history: every referral, newest first, narrowed by status and direction.
         selected = selected.filter(history_filter(user, status=status, direction=direction))
     referrals = (
-        selected.annotate(
+        with_restriction(selected, "case__person_id")  # read by the sharing rule once per list, not per row
+        .annotate(
             next_due=Subquery(next_running.values("due_at")[:1]),
             next_step=Subquery(next_running.values("step")[:1]),
         )

@@ -186,6 +186,9 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     if others is not None:
         if _cross_agency_allowed(user):
             others = others.filter(merged_into__isnull=True).exclude(pk__in=visible_ids)
+            from sinergi.sharing import rules
+
+            others = rules.hidden_from_other_agencies(others)  # a restricted person (privacy) is not found
             _log_cross_agency_search(user, reason)
         else:
             others = None

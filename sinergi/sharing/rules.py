@@ -65,6 +65,50 @@ def _may(user: User, capability: Capability) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_capability(capability))
 
 
+# --- restriction of processing (UU 27/2022 Pasal 11 and 41; sinergi.privacy) ---------------------------------
+# While a person's processing is restricted no relation but the owner's counts: no referral receiver, no
+# special-assistance partner, no cross-agency search finds them. The owner still sees the record (with a banner).
+
+
+def restricted_person_ids() -> QuerySet[Any]:
+    """Ids of persons whose processing is restricted now (a subquery: ``pk__in=restricted_person_ids()``)."""
+    from django.utils import timezone
+
+    from sinergi.privacy.models import Restriction
+
+    now = timezone.now()
+    return (
+        Restriction.objects.filter(lifted_at__isnull=True, since__lte=now)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .values("person_id")
+    )
+
+
+def is_restricted(person_id: int) -> bool:
+    return restricted_person_ids().filter(person_id=person_id).exists()
+
+
+def with_restriction(queryset: QuerySet[Any], person_path: str) -> QuerySet[Any]:
+    """`queryset` annotated with `person_restricted` (the person at `person_path`), so a list asks once, not
+    per row; the rules below read the annotation when present."""
+    from django.db.models import Exists, OuterRef
+
+    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef(person_path)))
+    annotated: QuerySet[Any] = queryset.annotate(person_restricted=restricted)
+    return annotated
+
+
+def _restricted_on(row: Any, person_id: int) -> bool:
+    """The row's `person_restricted` annotation (``with_restriction``), or a query when it has none."""
+    known = getattr(row, "person_restricted", None)
+    return is_restricted(person_id) if known is None else bool(known)
+
+
+def hidden_from_other_agencies(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """`persons` without the restricted ones: what another agency's search may find."""
+    return persons.exclude(pk__in=restricted_person_ids())
+
+
 # --- referrals: what one referral grants ------------------------------------------------------------------
 
 
@@ -81,7 +125,10 @@ def granted_by(referral: Referral) -> frozenset[str]:
         owned |= CASE_SECTIONS
         if referral.from_agency_id == case.person.registered_by_agency_id:
             owned |= PERSON_SECTIONS
-    return frozenset(referral.shared_sections) & frozenset(owned)
+    granted = frozenset(referral.shared_sections) & frozenset(owned)
+    if granted and _restricted_on(referral, case.person_id):
+        return NOTHING  # the person's processing is restricted: nothing about them goes to another agency
+    return granted
 
 
 def sender_may_share(case: Case) -> frozenset[str]:
@@ -115,7 +162,11 @@ def person_ids_shared_with(user: User) -> set[int]:
     """
     if not _may(user, Capability.VIEW_PERSONS):
         return set()
-    rows = _valid_shares(user.agency_id).values_list("case__person_id", "shared_sections")
+    rows = (
+        _valid_shares(user.agency_id)
+        .exclude(case__person_id__in=restricted_person_ids())
+        .values_list("case__person_id", "shared_sections")
+    )
     return {person_id for person_id, sections in rows if IDENTITY in sections}
 
 
@@ -136,6 +187,8 @@ def persons_visible_to(user: User) -> QuerySet[Person]:
 def person_relation(user: User, person: Person) -> Relation:
     if person.registered_by_agency_id == user.agency_id:
         return Relation.OWNER
+    if is_restricted(person.pk):
+        return Relation.NONE
     if _valid_shares(user.agency_id).filter(case__person_id=person.pk).exists():
         return Relation.RECEIVER
     return Relation.NONE
@@ -147,6 +200,8 @@ def person_sections_for(user: User, person: Person) -> frozenset[str]:
         return NOTHING
     if person.registered_by_agency_id == user.agency_id:
         return ALL_PERSON_SECTIONS
+    if is_restricted(person.pk):
+        return NOTHING
     rows = _valid_shares(user.agency_id).filter(case__person_id=person.pk).values_list("shared_sections", flat=True)
     granted = frozenset(section for sections in rows for section in sections) & PERSON_SECTIONS
     # Without the identity nobody may open the record; the other sections travel with the referral page.
@@ -199,6 +254,13 @@ def may_see_sensitive_answers(user: User, person_id: int, assessing_agency_id: i
         return False
     if not user.has_role(*SENSITIVE_ANSWER_ROLES):
         return False
+    from sinergi.registry.models import Person
+
+    if (
+        is_restricted(person_id)
+        and not Person.objects.filter(pk=person_id, registered_by_agency_id=user.agency_id).exists()
+    ):
+        return False
     if assessing_agency_id == user.agency_id:
         return True
     from sinergi.cases.models import Case
@@ -246,6 +308,7 @@ def entry_sections_for(user: User, entry: AssistanceEntry) -> frozenset[str]:
         and entry.is_open
         and entry.proposing_agency_id == owner_id
         and share_is_lawful(entry)
+        and not _restricted_on(entry, entry.case.person_id)
     ):
         return PARTNER_SECTIONS
     return NOTHING

@@ -1,7 +1,7 @@
 """The sharing invariant, property-based: random sequences of register, open case, refer, accept, complete,
 revoke, take-in, refer onward, propose for the special-assistance list and withdraw, withdraw the person's
-consent and give it again, by random agencies; after every step no user reads a field their agency's own relations
-do not grant.
+consent and give it again, restrict a person's processing and lift it (privacy: then only the owner sees
+them), by random agencies; after every step no user reads a field their agency's own relations do not grant.
 
 The expected grants are worked out here from the history of the steps alone (who registered whom, which
 referral from which owner is open with which route, which entry is open, whether the consent of its purpose
@@ -108,6 +108,7 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
             self.entries: dict[int, EntryFact] = {}
             # (case, purpose) -> whether an active consent to that purpose is recorded on the case.
             self.consented: dict[tuple[int, str], bool] = {}
+            self.restricted: set[int] = set()
             self.counter = 0
 
         def teardown(self) -> None:
@@ -307,11 +308,44 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
             fact.is_open = False
             event("special-assistance entry withdrawn")
 
+        @precondition(lambda self: bool(self.owner))
+        @rule(data=st.data())
+        def restrict(self, data: st.DataObject) -> None:
+            from sinergi.privacy import services as privacy_services
+
+            person_pk = data.draw(st.sampled_from(sorted(self.owner)))
+            if person_pk in self.restricted:
+                return
+            head = supervisors[self.owner[person_pk]]
+            request = privacy_services.receive_request(
+                actor=head,
+                person_id=person_pk,
+                data=privacy_services.RequestData(kind="PEMBATASAN", channel="SURAT", identity_check="KTP"),
+            )
+            privacy_services.answer_request(actor=head, request_id=request.pk, outcome="DIKABULKAN")
+            self.restricted.add(person_pk)
+            event("processing restricted")
+
+        @precondition(lambda self: bool(self.restricted))
+        @rule(data=st.data())
+        def lift_restriction(self, data: st.DataObject) -> None:
+            from sinergi.privacy import services as privacy_services
+
+            if not self.restricted:
+                return
+            person_pk = data.draw(st.sampled_from(sorted(self.restricted)))
+            privacy_services.lift_restriction(
+                actor=supervisors[self.owner[person_pk]], person_id=person_pk, reason="Diminta"
+            )
+            self.restricted.discard(person_pk)
+
         # --- the invariant ----------------------------------------------------------------------------
 
         def expected(self, agency: str, person_pk: int) -> set[str]:
             if self.owner[person_pk] == agency:
                 return PERSON_SECTIONS
+            if person_pk in self.restricted:
+                return set()
             granted: set[str] = set()
             for fact in self.referrals.values():
                 if (
@@ -372,6 +406,7 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                     if fact.status in OPEN
                     and self.owner[fact.person_pk] == fact.sender
                     and self._stands(fact.case_pk, ConsentScope.REFERRAL)
+                    and fact.person_pk not in self.restricted
                     else set()
                 )
             )
@@ -386,10 +421,13 @@ def test_it_never_lets_a_user_read_a_field_no_relation_grants(sop: Any, bp3mi: A
                 return
             assert response.status_code == 200
             # The proposer owns the person (cases are opened on own persons only); the partner sees the
-            # person's identity, contact and work abroad while the entry is open and the person's consent to the
-            # special-assistance list stands, and nothing afterwards.
+            # person's identity, contact and work abroad while the entry is open, the person's consent to the
+            # special-assistance list stands and their processing is not restricted; nothing afterwards.
             shown = self.owner[fact.person_pk] == agency or (
-                agency == fact.partner and fact.is_open and self._stands(fact.case_pk, ConsentScope.SPECIAL_ASSISTANCE)
+                agency == fact.partner
+                and fact.is_open
+                and self._stands(fact.case_pk, ConsentScope.SPECIAL_ASSISTANCE)
+                and fact.person_pk not in self.restricted
             )
             person = response.json()["person"]
             assert (person is not None) == shown, (agency, fact, person)
