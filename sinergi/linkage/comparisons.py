@@ -42,6 +42,11 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
+# One record has the first words of the other's name, a later name left out
+# ("Ahmad" / "Ahmad Fauzi", "Ni Ketut" / "Ni Ketut Sri"), as officials shorten names.
+NAME_LEFT_OUT: Final = "(name_key_r LIKE (name_key_l || ' %') OR name_key_l LIKE (name_key_r || ' %'))"
+
+
 # Family members share a KK, a phone, an address, a village and often a
 # birth place: evidence that two records are the same *household*. Counted
 # as independent evidence it outweighs any name or birth-date disagreement
@@ -52,7 +57,7 @@ SAME_PERSON_POSSIBLE: Final = (
     "(name_key_l IS NULL OR name_key_r IS NULL OR name_key_l = name_key_r OR name_inf_key_l = name_inf_key_r "
     "OR name_phon_l = name_phon_r OR ((name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
     f"AND jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}) "
-    f"OR jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_TYPED}) "
+    f"OR jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_TYPED} OR {NAME_LEFT_OUT}) "
     f"AND ({_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR abs(year({_BIRTH_L}) - year({_BIRTH_R})) <= 1 "
     f"OR (month({_BIRTH_L}) = month({_BIRTH_R}) AND day({_BIRTH_L}) = day({_BIRTH_R})))"
 )
@@ -67,23 +72,29 @@ year or a typo apart."""
 HOUSEHOLD_U_FLOOR: Final = 0.001
 
 
-def _household(comparison: dict[str, Any], *, counted_by: Iterable[str] = ()) -> dict[str, Any]:
+HOUSEHOLD_GATE_LABEL: Final = "Name or birth date rule out one person"
+
+
+def _household(comparison: dict[str, Any], *, counted_by: Iterable[str] = (), gated: bool = True) -> dict[str, Any]:
     """The comparison with a first level that ignores it when name or birth date rule out one person.
 
     ``counted_by``: household comparisons checked before this one. One family
     shares its KK, its address and often its phone, so when an earlier one
     agrees, this one is ignored too: the household's evidence counts once.
+    ``gated``: whether the gate applies -- only to inputs that record households
+    (NIK or KK, see :func:`comparisons_for`).
     """
     levels = comparison["comparison_levels"]
-    gate = _level(f"NOT ({SAME_PERSON_POSSIBLE})", "Name or birth date rule out one person", null=True)
+    gate = [_level(f"NOT ({SAME_PERSON_POSSIBLE})", HOUSEHOLD_GATE_LABEL, null=True)] if gated else []
     earlier = [f"({column}_l = {column}_r)" for column in counted_by]
     if earlier:
         already = _level(" OR ".join(earlier), "The household agrees on " + " or ".join(counted_by), null=True)
-        return {**comparison, "comparison_levels": [levels[0], gate, already, *levels[1:]]}
-    return {**comparison, "comparison_levels": [levels[0], gate, *levels[1:]]}
+        return {**comparison, "comparison_levels": [levels[0], *gate, already, *levels[1:]]}
+    return {**comparison, "comparison_levels": [levels[0], *gate, *levels[1:]]}
 
 
-HOUSEHOLD_COMPARISONS: Final = frozenset({"kk", "phone", "address", "region", "birth_place"})
+def is_household_gated(comparison: dict[str, Any]) -> bool:
+    return any(level["label_for_charts"] == HOUSEHOLD_GATE_LABEL for level in comparison["comparison_levels"])
 
 
 def _else() -> dict[str, Any]:
@@ -122,6 +133,7 @@ def name_comparison() -> dict[str, Any]:
             _level(f"{contained} AND {shared_rare}", "One name inside the other, with a rare token"),
             _level(shared_rare, "Share a rare token"),
             _level(contained, "One name inside the other, common tokens"),
+            _level(NAME_LEFT_OUT, "One name is the start of the other (a later name left out)"),
             _level(
                 "list_has_any(name_inf_tokens_l, name_inf_tokens_r) OR "
                 f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}",
@@ -241,9 +253,11 @@ def nik_comparison() -> dict[str, Any]:
             _fixed(
                 _level("nik_head_l = nik_head_r", "Same region, birth date and sex in the NIK; another serial"),
             ),
-            # A region part that is no district (the NIK fails its checks) was mistyped.
+            # A region part that is no district (the NIK fails its checks) was mistyped:
+            # one typo (or two digits swapped), the serial untouched.
             _level(
-                "nik_date_sex_l = nik_date_sex_r "
+                "nik_date_sex_l = nik_date_sex_r AND nik_serial_l = nik_serial_r "
+                "AND hamming(nik_digits_l, nik_digits_r) <= 2 "
                 "AND ((nik_l IS NULL AND nik_digits_l IS NOT NULL) OR (nik_r IS NULL AND nik_digits_r IS NOT NULL))",
                 "Same birth date and sex in the NIK; a region mistyped",
             ),
@@ -337,29 +351,57 @@ def _similar(name: str, column: str, description: str, cutoff: float, *, tf: boo
     )
 
 
+def address_comparison() -> dict[str, Any]:
+    return _comparison(
+        "address",
+        "Address line; its numbers (house number, RT/RW, postcode) on their own",
+        [
+            _null_either("address"),
+            _level("address_l = address_r", "Same address"),
+            _level(f"jaro_winkler_similarity(address_l, address_r) >= {ADDRESS_CLOSE}", "Similar address"),
+            # The street name misspelt or abbreviated, the numbers intact.
+            _level("address_numbers_l = address_numbers_r", "Same numbers (house, RT/RW, postcode)"),
+            # One number kept (the house number, or the postcode), the others mistyped or left out.
+            _level("list_has_any(address_number_list_l, address_number_list_r)", "Share a number"),
+            _else(),
+        ],
+    )
+
+
 COMPARISONS: Final[dict[str, Any]] = {
-    "name": name_comparison,
-    "birth_date": birth_date_comparison,
-    "sex": sex_comparison,
-    "nik": nik_comparison,
-    "kk": lambda: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)")),
-    "passport": lambda: _exact("passport", "passport", "Passport number", typo=True),
-    "phone": lambda: _household(_exact("phone", "phone", "Phone number (E.164)"), counted_by=("kk",)),
-    # Twins and siblings share a birth place too.
-    "birth_place": lambda: _household(_similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True)),
-    "address": lambda: _household(
-        _similar("address", "address", "Address line", ADDRESS_CLOSE, tf=False), counted_by=("kk", "phone")
+    "name": lambda gated: name_comparison(),
+    "birth_date": lambda gated: birth_date_comparison(),
+    "sex": lambda gated: sex_comparison(),
+    "nik": lambda gated: nik_comparison(),
+    "kk": lambda gated: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)"), gated=gated),
+    "passport": lambda gated: _exact("passport", "passport", "Passport number", typo=True),
+    "phone": lambda gated: _household(
+        _exact("phone", "phone", "Phone number (E.164)"), counted_by=("kk",), gated=gated
     ),
+    # Twins and siblings share a birth place too.
+    "birth_place": lambda gated: _household(
+        _similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True), gated=gated
+    ),
+    "address": lambda gated: _household(address_comparison(), counted_by=("kk", "phone"), gated=gated),
     # A KK is issued for one address, so the same KK (or address) already says "same village".
-    "region": lambda: _household(region_comparison(), counted_by=("kk", "address")),
-    "other_id": lambda: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)", typo="swap"),
+    "region": lambda gated: _household(region_comparison(), counted_by=("kk", "address"), gated=gated),
+    "other_id": lambda gated: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)", typo="swap"),
 }
+# Inputs that record households: the household gate applies (see _household).
+HOUSEHOLD_FEATURES: Final = frozenset({"nik", "kk"})
 
 
 def comparisons_for(features: Iterable[str]) -> list[dict[str, Any]]:
-    """Splink comparison dicts for the feature groups both inputs have, in a fixed order."""
+    """Splink comparison dicts for the feature groups both inputs have, in a fixed order.
+
+    The household gate applies when both inputs carry a NIK or a KK: Indonesian
+    civil-registry data, where a family's members share a KK, an address and a
+    phone and a shared one says "same household" as often as "same person".
+    Without them the household comparisons count as in any Fellegi-Sunter model.
+    """
     present = set(features)
-    return [build() for group, build in COMPARISONS.items() if group in present]
+    gated = bool(present & HOUSEHOLD_FEATURES)
+    return [build(gated) for group, build in COMPARISONS.items() if group in present]
 
 
 _SAME_DATE_PARTS: Final = (
@@ -405,6 +447,11 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("l.other_id = r.other_id", frozenset({"other_id"})),
     ("l.kk = r.kk", frozenset({"kk"})),
     ("l.address = r.address", frozenset({"address"})),
+    # The same address numbers (house, RT/RW, postcode) with the street loosely alike: a misspelt street.
+    (
+        "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address, r.address) >= 0.8",
+        frozenset({"address"}),
+    ),
     # Without birth dates, names alone must block.
     ("l.name_key = r.name_key", frozenset({"name"})),
     ("l.name_phon = r.name_phon AND l.region_district = r.region_district", frozenset({"name", "region"})),
