@@ -47,6 +47,16 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
 NAME_LEFT_OUT: Final = "(name_key_r LIKE (name_key_l || ' %') OR name_key_l LIKE (name_key_r || ' %'))"
 
 
+# The first or last informative word of one name spelt closely like the first
+# or last of the other (either order: given name and surname swapped), the
+# other word different: "Jade Smallacombe" / "Bailldy Smallscombe". Words of one
+# letter-for-letter spelling are already a shared token.
+ONE_WORD_ALIKE: Final = " OR ".join(
+    f"jaro_winkler_similarity(name_{a}_l, name_{b}_r) >= {NAME_CLOSE}"
+    for a, b in (("first", "first"), ("last", "last"), ("first", "last"), ("last", "first"))
+)
+
+
 # Family members share a KK, a phone, an address, a village and often a
 # birth place: evidence that two records are the same *household*. Counted
 # as independent evidence it outweighs any name or birth-date disagreement
@@ -134,6 +144,7 @@ def name_comparison() -> dict[str, Any]:
             _level(shared_rare, "Share a rare token"),
             _level(contained, "One name inside the other, common tokens"),
             _level(NAME_LEFT_OUT, "One name is the start of the other (a later name left out)"),
+            _level(ONE_WORD_ALIKE, "One word spelt alike, the other different"),
             _level(
                 "list_has_any(name_inf_tokens_l, name_inf_tokens_r) OR "
                 f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}",
@@ -451,6 +462,13 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     (
         "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address, r.address) >= 0.8",
         frozenset({"address"}),
+    ),
+    # One record without a (readable) birth date: its name alone must block.
+    # One filter per side, so DuckDB filters before it joins.
+    *(
+        (f"l.{key} = r.{key} AND {side}.birth_any IS NULL", frozenset({"name", "birth_date"}))
+        for key in ("name_key", "name_phon")
+        for side in ("l", "r")
     ),
     # Without birth dates, names alone must block.
     ("l.name_key = r.name_key", frozenset({"name"})),

@@ -59,6 +59,8 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "name_phon": "str",
     "name_phon_first": "str",
     "name_phon_last": "str",
+    "name_first": "str",
+    "name_last": "str",
     "name_inf_tokens": "list",
     "name_rare_tokens": "list",
     "birth_date": "date",
@@ -351,6 +353,8 @@ def _name_features(text: str) -> dict[str, Any]:
             "name_phon": None,
             "name_phon_first": None,
             "name_phon_last": None,
+            "name_first": None,
+            "name_last": None,
             "name_inf_tokens": [],
         }
     # A name made only of low-information words ("Siti Nur") has nothing
@@ -363,6 +367,9 @@ def _name_features(text: str) -> dict[str, Any]:
         "name_phon": " ".join(sorted(phonetic)),
         "name_phon_first": phonetic[0],
         "name_phon_last": phonetic[-1],
+        # The first and last informative words as spelt, for a typo in one of them.
+        "name_first": informative[0],
+        "name_last": informative[-1] if len(informative) > 1 else None,
         "name_inf_tokens": sorted(set(informative)),
     }
 
