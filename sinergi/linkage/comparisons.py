@@ -372,6 +372,11 @@ def address_comparison() -> dict[str, Any]:
             _level(f"jaro_winkler_similarity(address_l, address_r) >= {ADDRESS_CLOSE}", "Similar address"),
             # The street name misspelt or abbreviated, the numbers intact.
             _level("address_numbers_l = address_numbers_r", "Same numbers (house, RT/RW, postcode)"),
+            # The street, place and area alike, a number mistyped or another house in the street.
+            _level(
+                f"jaro_winkler_similarity(address_text_l, address_text_r) >= {ADDRESS_CLOSE}",
+                "Similar words, numbers aside",
+            ),
             # One number kept (the house number, or the postcode), the others mistyped or left out.
             _level("list_has_any(address_number_list_l, address_number_list_r)", "Share a number"),
             _else(),
@@ -439,10 +444,21 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "AND day(l.birth_any) = day(r.birth_any) AND levenshtein(l.birth_year, r.birth_year) <= 1",
         frozenset({"name", "birth_date"}),
     ),
-    # First or last informative word sounds alike and the date is the same (a
-    # word added, dropped or badly misspelt).
-    ("l.name_phon_first = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
-    ("l.name_phon_last = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    # The same name and birth year (day and month both mistyped or swapped digits).
+    ("l.name_key = r.name_key AND l.birth_year = r.birth_year", frozenset({"name", "birth_date"})),
+    # First or last informative word sounds alike (a word added, dropped or badly
+    # misspelt) and the birth year with month or day agreeing (or swapped).
+    (
+        f"l.name_phon_first = r.name_phon_first AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
+        frozenset({"name", "birth_date"}),
+    ),
+    (
+        f"l.name_phon_last = r.name_phon_last AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
+        frozenset({"name", "birth_date"}),
+    ),
+    # Given name and surname swapped (one of them misspelt), the same date.
+    ("l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    ("l.name_phon_last = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
     # Same date and regency, names at least loosely alike.
     (
         "l.birth_any = r.birth_any AND l.region_regency = r.region_regency "

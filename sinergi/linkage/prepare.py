@@ -85,6 +85,7 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "birth_place": "str",
     "address": "str",
     "address_numbers": "str",
+    "address_text": "str",
     "address_number_list": "list",
     "region_province": "str",
     "region_regency": "str",
@@ -318,6 +319,7 @@ def _features(record: Mapping[str, Cell], today: date, report: PreparationReport
     numbers = _address_numbers(address)
     out["address_numbers"] = " ".join(numbers) or None
     out["address_number_list"] = sorted(set(numbers))
+    out["address_text"] = (" ".join(_NUMBER_WORD.sub(" ", address).split()) or None) if address else None
     out["name_rare_tokens"] = []
     return out
 
@@ -542,6 +544,7 @@ def _place(text: str) -> str | None:
 
 
 _NUMBER: Final = re.compile(r"[0-9]+")
+_NUMBER_WORD: Final = re.compile(r"\b[0-9]+\b")
 
 
 def _address_numbers(address: str | None) -> list[str]:
