@@ -57,6 +57,20 @@ ONE_WORD_ALIKE: Final = " OR ".join(
 )
 
 
+# All informative words of one name are words of the other ("Pangalila" / "Husain Pangalila").
+NAME_CONTAINED: Final = (
+    "(list_has_all(name_inf_tokens_l, name_inf_tokens_r) OR list_has_all(name_inf_tokens_r, name_inf_tokens_l))"
+)
+
+
+def _spelt_alike(cutoff: float) -> str:
+    """Informative words spelt alike, sorted (words swapped) or in written order (a first letter mistyped)."""
+    return (
+        f"(jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {cutoff} "
+        f"OR jaro_winkler_similarity(name_inf_text_l, name_inf_text_r) >= {cutoff})"
+    )
+
+
 # Family members share a KK, a phone, an address, a village and often a
 # birth place: evidence that two records are the same *household*. Counted
 # as independent evidence it outweighs any name or birth-date disagreement
@@ -67,7 +81,7 @@ SAME_PERSON_POSSIBLE: Final = (
     "(name_key_l IS NULL OR name_key_r IS NULL OR name_key_l = name_key_r OR name_inf_key_l = name_inf_key_r "
     "OR name_phon_l = name_phon_r OR ((name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
     f"AND jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}) "
-    f"OR jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_TYPED} OR {NAME_LEFT_OUT}) "
+    f"OR {_spelt_alike(NAME_TYPED)} OR {NAME_LEFT_OUT} OR {NAME_CONTAINED}) "
     f"AND ({_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR abs(year({_BIRTH_L}) - year({_BIRTH_R})) <= 1 "
     f"OR (month({_BIRTH_L}) = month({_BIRTH_R}) AND day({_BIRTH_L}) = day({_BIRTH_R})))"
 )
@@ -121,9 +135,7 @@ def _null_either(column: str) -> dict[str, Any]:
 
 def name_comparison() -> dict[str, Any]:
     shared_rare = "list_has_any(name_rare_tokens_l, name_rare_tokens_r)"
-    contained = (
-        "(list_has_all(name_inf_tokens_l, name_inf_tokens_r) OR list_has_all(name_inf_tokens_r, name_inf_tokens_l))"
-    )
+    contained = NAME_CONTAINED
     return _comparison(
         "name",
         "Names normalised by the identity core; common tokens count for less",
@@ -139,7 +151,7 @@ def name_comparison() -> dict[str, Any]:
             # On the informative words: "Siti " in front of two different names
             # would otherwise give them Jaro-Winkler's prefix bonus ("Siti
             # Febriani" / "Siti Suriani": 0.93, a close spelling).
-            _level(f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_CLOSE}", "Close spelling"),
+            _level(_spelt_alike(NAME_CLOSE), "Close spelling"),
             _level(f"{contained} AND {shared_rare}", "One name inside the other, with a rare token"),
             _level(shared_rare, "Share a rare token"),
             _level(contained, "One name inside the other, common tokens"),

@@ -56,6 +56,7 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "unique_id": "str",
     "name_key": "str",
     "name_inf_key": "str",
+    "name_inf_text": "str",
     "name_phon": "str",
     "name_phon_first": "str",
     "name_phon_last": "str",
@@ -352,6 +353,7 @@ def _name_features(text: str) -> dict[str, Any]:
         return {
             "name_key": None,
             "name_inf_key": None,
+            "name_inf_text": None,
             "name_phon": None,
             "name_phon_first": None,
             "name_phon_last": None,
@@ -366,6 +368,8 @@ def _name_features(text: str) -> dict[str, Any]:
     return {
         "name_key": name.key,
         "name_inf_key": " ".join(sorted(informative)),
+        # In written order: a typo in a word's first letter moves it in the sorted key ("uBdi Santoso").
+        "name_inf_text": " ".join(informative),
         "name_phon": " ".join(sorted(phonetic)),
         "name_phon_first": phonetic[0],
         "name_phon_last": phonetic[-1],
