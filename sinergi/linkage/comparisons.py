@@ -471,11 +471,10 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     # Given name and surname swapped (one of them misspelt), the same date.
     ("l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
     ("l.name_phon_last = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
-    # Same date and regency, names at least loosely alike.
+    # Same date, names at least loosely alike (wherever they live now).
     (
-        "l.birth_any = r.birth_any AND l.region_regency = r.region_regency "
-        "AND jaro_winkler_similarity(l.name_key, r.name_key) >= 0.7",
-        frozenset({"name", "birth_date", "region"}),
+        "l.birth_any = r.birth_any AND jaro_winkler_similarity(l.name_key, r.name_key) >= 0.7",
+        frozenset({"name", "birth_date"}),
     ),
     # Same informative name in the same village (date missing or wrong).
     ("l.name_inf_key = r.name_inf_key AND l.region_village = r.region_village", frozenset({"name", "region"})),
