@@ -432,6 +432,9 @@ def comparisons_for(features: Iterable[str]) -> list[dict[str, Any]]:
     return [build(gated) for group, build in COMPARISONS.items() if group in present]
 
 
+_ADDRESS_NUMBERS_RULE: Final = (
+    "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address_text, r.address_text) >= 0.9"
+)
 _SAME_DATE_PARTS: Final = (
     "(month(l.birth_any) = month(r.birth_any) OR day(l.birth_any) = day(r.birth_any) OR "
     "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)))"
@@ -456,8 +459,6 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "AND day(l.birth_any) = day(r.birth_any) AND levenshtein(l.birth_year, r.birth_year) <= 1",
         frozenset({"name", "birth_date"}),
     ),
-    # The same name and birth year (day and month both mistyped or swapped digits).
-    ("l.name_key = r.name_key AND l.birth_year = r.birth_year", frozenset({"name", "birth_date"})),
     # First or last informative word sounds alike (a word added, dropped or badly
     # misspelt) and the birth year with month or day agreeing (or swapped).
     (
@@ -485,11 +486,10 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("l.other_id = r.other_id", frozenset({"other_id"})),
     ("l.kk = r.kk", frozenset({"kk"})),
     ("l.address = r.address", frozenset({"address"})),
-    # The same address numbers (house, RT/RW, postcode) with the street loosely alike: a misspelt street.
-    (
-        "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address, r.address) >= 0.8",
-        frozenset({"address"}),
-    ),
+    # The same address numbers (house, RT/RW, postcode) and the words alike: a misspelt street. Where the
+    # records have regions, in the same district: "Jalan Poros No. 12 RT 01 RW 02" is in every regency.
+    (_ADDRESS_NUMBERS_RULE, frozenset({"address"})),
+    (f"{_ADDRESS_NUMBERS_RULE} AND l.region_district = r.region_district", frozenset({"address", "region"})),
     # One record without a (readable) birth date: its name alone must block.
     # One filter per side, so DuckDB filters before it joins.
     *(
@@ -513,6 +513,8 @@ def blocking_rules_for(features: Iterable[str]) -> list[str]:
     rules = [rule for rule, needs in BLOCKING_RULES if needs <= present]
     if "birth_date" in present:
         rules = [rule for rule in rules if rule not in _NAME_ONLY_RULES]
+    if "region" in present:
+        rules = [rule for rule in rules if rule != _ADDRESS_NUMBERS_RULE]
     return rules
 
 

@@ -47,6 +47,11 @@ def test_it_compares_records_that_share_address_numbers_or_a_swapped_name() -> N
     rules = blocking_rules_for({"name", "birth_date", "address"})
 
     assert any(rule.startswith("l.address_numbers = r.address_numbers") for rule in rules)
+    # With regions only within one district: the same street name and numbers exist in every regency.
+    with_regions = [
+        rule for rule in blocking_rules_for({"name", "birth_date", "address", "region"}) if "address_numbers" in rule
+    ]
+    assert with_regions and all("l.region_district = r.region_district" in rule for rule in with_regions)
     assert "l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any" in rules
     # A record without a birth date is still compared on its name.
     assert "l.name_key = r.name_key AND l.birth_any IS NULL" in rules
