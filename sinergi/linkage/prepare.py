@@ -29,7 +29,10 @@ compares clean values with SQL:
     (dotless digits), from whatever level the record gives.
 ``kk``, ``passport``, ``other_id``, ``birth_place``, ``address``, ``sex``
     Cleaned spellings (digits only, upper-case letters and digits, folded
-    words, L/P).
+    words, L/P). ``address_numbers`` / ``address_number_list`` are the
+    address's numbers (house, RT/RW, postcode) and ``address_text`` its words
+    without them. A NIK equal to the row's KK is dropped (the KK typed into
+    the NIK column).
 """
 
 from __future__ import annotations
@@ -559,7 +562,8 @@ def _address_numbers(address: str | None) -> list[str]:
     """
     if not address:
         return []
-    return sorted(str(int(number)) for number in _NUMBER.findall(address))
+    # lstrip, not int(): a cell of thousands of digits is text to compare, not a number to convert.
+    return sorted(number.lstrip("0") or "0" for number in _NUMBER.findall(address))
 
 
 def _words(text: str) -> str | None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sinergi.linkage import prepare_records
 from sinergi.linkage.comparisons import HOUSEHOLD_GATE_LABEL, blocking_rules_for, comparisons_for
 
@@ -41,6 +44,16 @@ def test_it_reads_the_numbers_of_an_address_apart_from_its_words() -> None:
     assert numbers[0] == numbers[1] == "1 13 3"
     assert numbers[2] == "2138 308"
     assert table.columns["address_text"][2] == "solly place fairway valla sa"
+
+
+@given(address=st.text(max_size=200) | st.from_regex(r"[A-Za-z. ]{0,20}[0-9]{1,5000}[A-Za-z ./]{0,20}"))
+def test_it_reads_address_numbers_from_any_text(address: str) -> None:
+    row = {"id": "a", "full_name": "A", "address": address}
+    table = prepare_records([row], fields=("id", "full_name", "address"), today=date(2026, 6, 1))
+
+    numbers = table.columns["address_numbers"][0]
+    assert numbers is None or all(part.isdigit() and (part == "0" or part[0] != "0") for part in numbers.split())
+    assert table.columns["address_number_list"][0] == sorted(set(numbers.split())) if numbers else True
 
 
 def test_it_compares_records_that_share_address_numbers_or_a_swapped_name() -> None:

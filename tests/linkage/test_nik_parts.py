@@ -72,7 +72,7 @@ RAHMAWATI = {
     "region_code": "7212092003",
 }
 # One person; the official wrote only the first of his names and no NIK.
-AHMAD = {"id": "L-ahmad", "full_name": "AHMAD", "birth_date": "07-09-1991", "phone": "081364799829"}
+AHMAD: dict[str, Any] = {"id": "L-ahmad", "full_name": "AHMAD", "birth_date": "07-09-1991", "phone": "081364799829"}
 AHMAD_FAUZI = {
     "id": "R-ahmad-fauzi",
     "full_name": "Ahmad Fauzi",
@@ -94,8 +94,16 @@ def dataset() -> LinkageDataset:
 
 @pytest.fixture(scope="module")
 def linked(dataset: LinkageDataset) -> LinkResult:
-    left = [*dataset.left, FEBRIANI, HASNAH_ROUNDED, HASNAH_SCIENTIFIC, SHARED_ID_LEFT, RUKMONI, AHMAD]
-    right = [*dataset.right, SURIANI, HASNAH, SHARED_ID_RIGHT, RAHMAWATI, AHMAD_FAUZI]
+    left: list[dict[str, Any]] = [
+        *dataset.left,
+        FEBRIANI,
+        HASNAH_ROUNDED,
+        HASNAH_SCIENTIFIC,
+        SHARED_ID_LEFT,
+        RUKMONI,
+        AHMAD,
+    ]
+    right: list[dict[str, Any]] = [*dataset.right, SURIANI, HASNAH, SHARED_ID_RIGHT, RAHMAWATI, AHMAD_FAUZI]
     return link_tables(_prepare(left), _prepare(right), review_threshold=1e-9, explain=True)
 
 
