@@ -201,6 +201,13 @@ def birth_date_comparison() -> dict[str, Any]:
                 f"abs(date_diff('day', {_BIRTH_L}, {_BIRTH_R})) <= {DATE_NEAR_DAYS}",
                 "One part differs (a year in one digit), or within a few days",
             ),
+            # Officials write 1 January when the day and month are unknown (KTP and KK data are full of
+            # them): then only the year was known, and it agrees.
+            _level(
+                f"{year} AND ((month({_BIRTH_L}) = 1 AND day({_BIRTH_L}) = 1) "
+                f"OR (month({_BIRTH_R}) = 1 AND day({_BIRTH_R}) = 1))",
+                "Same year, one date 1 January (day and month unknown)",
+            ),
             _level(year, "Same year only"),
             _else(),
         ],
@@ -437,7 +444,9 @@ _ADDRESS_NUMBERS_RULE: Final = (
 )
 _SAME_DATE_PARTS: Final = (
     "(month(l.birth_any) = month(r.birth_any) OR day(l.birth_any) = day(r.birth_any) OR "
-    "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)))"
+    "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)) OR "
+    # 1 January written for a day and month nobody knew.
+    "(month(l.birth_any) = 1 AND day(l.birth_any) = 1) OR (month(r.birth_any) = 1 AND day(r.birth_any) = 1))"
 )
 # Blocking rules for prediction, with the feature groups each needs. Together
 # they keep recall when the NIK is missing or damaged: a pair is scored when

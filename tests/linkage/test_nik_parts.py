@@ -139,6 +139,15 @@ def test_it_links_a_name_whose_later_words_were_left_out(linked: LinkResult) -> 
     assert dict(pair.weights)["phone"] > 0  # the names could be one person's: the phone counts
 
 
+def test_it_reads_1_january_as_a_day_and_month_nobody_knew() -> None:
+    (birth_date,) = (c for c in comparisons_for({"name", "birth_date"}) if c["output_column_name"] == "birth_date")
+    labels = [level["label_for_charts"] for level in birth_date["comparison_levels"]]
+
+    # Its own level, before "same year only": EM learns how often one person's two records show it.
+    placeholder = labels.index("Same year, one date 1 January (day and month unknown)")
+    assert placeholder < labels.index("Same year only")
+
+
 def test_it_does_not_use_a_nik_that_is_the_rows_kk() -> None:
     table = _prepare([{"id": "a", "full_name": "Iwan", "nik": "7211071706106720", "kk": "7211071706106720"}])
 
