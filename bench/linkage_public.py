@@ -162,11 +162,12 @@ def generic_splink(dataset: PublicDataset, threshold: float) -> set[tuple[str, s
         block_on("postcode"), estimate_without_term_frequencies=True
     )
     predictions = linker.inference.predict(threshold_match_probability=threshold)
+    if dataset.right is None:  # deduplication: no source_dataset column
+        pairs = database.duckdb_con.execute(f"SELECT rec_id_l, rec_id_r FROM {predictions.physical_name}").fetchall()
+        return {(a, b) if a < b else (b, a) for a, b in pairs}
     rows = database.duckdb_con.execute(
         f"SELECT source_dataset_l, rec_id_l, rec_id_r FROM {predictions.physical_name}"
     ).fetchall()
-    if dataset.right is None:
-        return {(a, b) if a < b else (b, a) for _, a, b in rows}
     return {(a, b) if source == "a" else (b, a) for source, a, b in rows}
 
 

@@ -42,6 +42,35 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
+# One record has the first words of the other's name, a later name left out
+# ("Ahmad" / "Ahmad Fauzi", "Ni Ketut" / "Ni Ketut Sri"), as officials shorten names.
+NAME_LEFT_OUT: Final = "(name_key_r LIKE (name_key_l || ' %') OR name_key_l LIKE (name_key_r || ' %'))"
+
+
+# The first or last informative word of one name spelt closely like the first
+# or last of the other (either order: given name and surname swapped), the
+# other word different: "Jade Smallacombe" / "Bailldy Smallscombe". Words of one
+# letter-for-letter spelling are already a shared token.
+ONE_WORD_ALIKE: Final = " OR ".join(
+    f"jaro_winkler_similarity(name_{a}_l, name_{b}_r) >= {NAME_CLOSE}"
+    for a, b in (("first", "first"), ("last", "last"), ("first", "last"), ("last", "first"))
+)
+
+
+# All informative words of one name are words of the other ("Pangalila" / "Husain Pangalila").
+NAME_CONTAINED: Final = (
+    "(list_has_all(name_inf_tokens_l, name_inf_tokens_r) OR list_has_all(name_inf_tokens_r, name_inf_tokens_l))"
+)
+
+
+def _spelt_alike(cutoff: float) -> str:
+    """Informative words spelt alike, sorted (words swapped) or in written order (a first letter mistyped)."""
+    return (
+        f"(jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {cutoff} "
+        f"OR jaro_winkler_similarity(name_inf_text_l, name_inf_text_r) >= {cutoff})"
+    )
+
+
 # Family members share a KK, a phone, an address, a village and often a
 # birth place: evidence that two records are the same *household*. Counted
 # as independent evidence it outweighs any name or birth-date disagreement
@@ -52,7 +81,7 @@ SAME_PERSON_POSSIBLE: Final = (
     "(name_key_l IS NULL OR name_key_r IS NULL OR name_key_l = name_key_r OR name_inf_key_l = name_inf_key_r "
     "OR name_phon_l = name_phon_r OR ((name_phon_first_l = name_phon_first_r OR name_phon_last_l = name_phon_last_r) "
     f"AND jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}) "
-    f"OR jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_TYPED}) "
+    f"OR {_spelt_alike(NAME_TYPED)} OR {NAME_LEFT_OUT} OR {NAME_CONTAINED}) "
     f"AND ({_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL OR abs(year({_BIRTH_L}) - year({_BIRTH_R})) <= 1 "
     f"OR (month({_BIRTH_L}) = month({_BIRTH_R}) AND day({_BIRTH_L}) = day({_BIRTH_R})))"
 )
@@ -67,23 +96,29 @@ year or a typo apart."""
 HOUSEHOLD_U_FLOOR: Final = 0.001
 
 
-def _household(comparison: dict[str, Any], *, counted_by: Iterable[str] = ()) -> dict[str, Any]:
+HOUSEHOLD_GATE_LABEL: Final = "Name or birth date rule out one person"
+
+
+def _household(comparison: dict[str, Any], *, counted_by: Iterable[str] = (), gated: bool = True) -> dict[str, Any]:
     """The comparison with a first level that ignores it when name or birth date rule out one person.
 
     ``counted_by``: household comparisons checked before this one. One family
     shares its KK, its address and often its phone, so when an earlier one
     agrees, this one is ignored too: the household's evidence counts once.
+    ``gated``: whether the gate applies -- only to inputs that record households
+    (NIK or KK, see :func:`comparisons_for`).
     """
     levels = comparison["comparison_levels"]
-    gate = _level(f"NOT ({SAME_PERSON_POSSIBLE})", "Name or birth date rule out one person", null=True)
+    gate = [_level(f"NOT ({SAME_PERSON_POSSIBLE})", HOUSEHOLD_GATE_LABEL, null=True)] if gated else []
     earlier = [f"({column}_l = {column}_r)" for column in counted_by]
     if earlier:
         already = _level(" OR ".join(earlier), "The household agrees on " + " or ".join(counted_by), null=True)
-        return {**comparison, "comparison_levels": [levels[0], gate, already, *levels[1:]]}
-    return {**comparison, "comparison_levels": [levels[0], gate, *levels[1:]]}
+        return {**comparison, "comparison_levels": [levels[0], *gate, already, *levels[1:]]}
+    return {**comparison, "comparison_levels": [levels[0], *gate, *levels[1:]]}
 
 
-HOUSEHOLD_COMPARISONS: Final = frozenset({"kk", "phone", "address", "region", "birth_place"})
+def is_household_gated(comparison: dict[str, Any]) -> bool:
+    return any(level["label_for_charts"] == HOUSEHOLD_GATE_LABEL for level in comparison["comparison_levels"])
 
 
 def _else() -> dict[str, Any]:
@@ -100,9 +135,7 @@ def _null_either(column: str) -> dict[str, Any]:
 
 def name_comparison() -> dict[str, Any]:
     shared_rare = "list_has_any(name_rare_tokens_l, name_rare_tokens_r)"
-    contained = (
-        "(list_has_all(name_inf_tokens_l, name_inf_tokens_r) OR list_has_all(name_inf_tokens_r, name_inf_tokens_l))"
-    )
+    contained = NAME_CONTAINED
     return _comparison(
         "name",
         "Names normalised by the identity core; common tokens count for less",
@@ -118,10 +151,12 @@ def name_comparison() -> dict[str, Any]:
             # On the informative words: "Siti " in front of two different names
             # would otherwise give them Jaro-Winkler's prefix bonus ("Siti
             # Febriani" / "Siti Suriani": 0.93, a close spelling).
-            _level(f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_CLOSE}", "Close spelling"),
+            _level(_spelt_alike(NAME_CLOSE), "Close spelling"),
             _level(f"{contained} AND {shared_rare}", "One name inside the other, with a rare token"),
             _level(shared_rare, "Share a rare token"),
             _level(contained, "One name inside the other, common tokens"),
+            _level(NAME_LEFT_OUT, "One name is the start of the other (a later name left out)"),
+            _level(ONE_WORD_ALIKE, "One word spelt alike, the other different"),
             _level(
                 "list_has_any(name_inf_tokens_l, name_inf_tokens_r) OR "
                 f"jaro_winkler_similarity(name_inf_key_l, name_inf_key_r) >= {NAME_LOOSE}",
@@ -165,6 +200,13 @@ def birth_date_comparison() -> dict[str, Any]:
                 f"levenshtein(CAST(year({_BIRTH_L}) AS VARCHAR), CAST(year({_BIRTH_R}) AS VARCHAR)) <= 1) OR "
                 f"abs(date_diff('day', {_BIRTH_L}, {_BIRTH_R})) <= {DATE_NEAR_DAYS}",
                 "One part differs (a year in one digit), or within a few days",
+            ),
+            # Officials write 1 January when the day and month are unknown (KTP and KK data are full of
+            # them): then only the year was known, and it agrees.
+            _level(
+                f"{year} AND ((month({_BIRTH_L}) = 1 AND day({_BIRTH_L}) = 1) "
+                f"OR (month({_BIRTH_R}) = 1 AND day({_BIRTH_R}) = 1))",
+                "Same year, one date 1 January (day and month unknown)",
             ),
             _level(year, "Same year only"),
             _else(),
@@ -241,9 +283,11 @@ def nik_comparison() -> dict[str, Any]:
             _fixed(
                 _level("nik_head_l = nik_head_r", "Same region, birth date and sex in the NIK; another serial"),
             ),
-            # A region part that is no district (the NIK fails its checks) was mistyped.
+            # A region part that is no district (the NIK fails its checks) was mistyped:
+            # one typo (or two digits swapped), the serial untouched.
             _level(
-                "nik_date_sex_l = nik_date_sex_r "
+                "nik_date_sex_l = nik_date_sex_r AND nik_serial_l = nik_serial_r "
+                "AND hamming(nik_digits_l, nik_digits_r) <= 2 "
                 "AND ((nik_l IS NULL AND nik_digits_l IS NOT NULL) OR (nik_r IS NULL AND nik_digits_r IS NOT NULL))",
                 "Same birth date and sex in the NIK; a region mistyped",
             ),
@@ -337,34 +381,72 @@ def _similar(name: str, column: str, description: str, cutoff: float, *, tf: boo
     )
 
 
+def address_comparison() -> dict[str, Any]:
+    return _comparison(
+        "address",
+        "Address line; its numbers (house number, RT/RW, postcode) on their own",
+        [
+            _null_either("address"),
+            _level("address_l = address_r", "Same address"),
+            _level(f"jaro_winkler_similarity(address_l, address_r) >= {ADDRESS_CLOSE}", "Similar address"),
+            # The street name misspelt or abbreviated, the numbers intact.
+            _level("address_numbers_l = address_numbers_r", "Same numbers (house, RT/RW, postcode)"),
+            # The street, place and area alike, a number mistyped or another house in the street.
+            _level(
+                f"jaro_winkler_similarity(address_text_l, address_text_r) >= {ADDRESS_CLOSE}",
+                "Similar words, numbers aside",
+            ),
+            # One number kept (the house number, or the postcode), the others mistyped or left out.
+            _level("list_has_any(address_number_list_l, address_number_list_r)", "Share a number"),
+            _else(),
+        ],
+    )
+
+
 COMPARISONS: Final[dict[str, Any]] = {
-    "name": name_comparison,
-    "birth_date": birth_date_comparison,
-    "sex": sex_comparison,
-    "nik": nik_comparison,
-    "kk": lambda: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)")),
-    "passport": lambda: _exact("passport", "passport", "Passport number", typo=True),
-    "phone": lambda: _household(_exact("phone", "phone", "Phone number (E.164)"), counted_by=("kk",)),
-    # Twins and siblings share a birth place too.
-    "birth_place": lambda: _household(_similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True)),
-    "address": lambda: _household(
-        _similar("address", "address", "Address line", ADDRESS_CLOSE, tf=False), counted_by=("kk", "phone")
+    "name": lambda gated: name_comparison(),
+    "birth_date": lambda gated: birth_date_comparison(),
+    "sex": lambda gated: sex_comparison(),
+    "nik": lambda gated: nik_comparison(),
+    "kk": lambda gated: _household(_exact("kk", "kk", "Kartu Keluarga number (weak: households change)"), gated=gated),
+    "passport": lambda gated: _exact("passport", "passport", "Passport number", typo=True),
+    "phone": lambda gated: _household(
+        _exact("phone", "phone", "Phone number (E.164)"), counted_by=("kk",), gated=gated
     ),
+    # Twins and siblings share a birth place too.
+    "birth_place": lambda gated: _household(
+        _similar("birth_place", "birth_place", "Place of birth", PLACE_CLOSE, tf=True), gated=gated
+    ),
+    "address": lambda gated: _household(address_comparison(), counted_by=("kk", "phone"), gated=gated),
     # A KK is issued for one address, so the same KK (or address) already says "same village".
-    "region": lambda: _household(region_comparison(), counted_by=("kk", "address")),
-    "other_id": lambda: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)", typo="swap"),
+    "region": lambda gated: _household(region_comparison(), counted_by=("kk", "address"), gated=gated),
+    "other_id": lambda gated: _exact("other_id", "other_id", "Other shared id (PMI ID, DTKS id)", typo="swap"),
 }
+# Inputs that record households: the household gate applies (see _household).
+HOUSEHOLD_FEATURES: Final = frozenset({"nik", "kk"})
 
 
 def comparisons_for(features: Iterable[str]) -> list[dict[str, Any]]:
-    """Splink comparison dicts for the feature groups both inputs have, in a fixed order."""
+    """Splink comparison dicts for the feature groups both inputs have, in a fixed order.
+
+    The household gate applies when both inputs carry a NIK or a KK: Indonesian
+    civil-registry data, where a family's members share a KK, an address and a
+    phone and a shared one says "same household" as often as "same person".
+    Without them the household comparisons count as in any Fellegi-Sunter model.
+    """
     present = set(features)
-    return [build() for group, build in COMPARISONS.items() if group in present]
+    gated = bool(present & HOUSEHOLD_FEATURES)
+    return [build(gated) for group, build in COMPARISONS.items() if group in present]
 
 
+_ADDRESS_NUMBERS_RULE: Final = (
+    "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address_text, r.address_text) >= 0.9"
+)
 _SAME_DATE_PARTS: Final = (
     "(month(l.birth_any) = month(r.birth_any) OR day(l.birth_any) = day(r.birth_any) OR "
-    "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)))"
+    "(month(l.birth_any) = day(r.birth_any) AND day(l.birth_any) = month(r.birth_any)) OR "
+    # 1 January written for a day and month nobody knew.
+    "(month(l.birth_any) = 1 AND day(l.birth_any) = 1) OR (month(r.birth_any) = 1 AND day(r.birth_any) = 1))"
 )
 # Blocking rules for prediction, with the feature groups each needs. Together
 # they keep recall when the NIK is missing or damaged: a pair is scored when
@@ -386,15 +468,23 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "AND day(l.birth_any) = day(r.birth_any) AND levenshtein(l.birth_year, r.birth_year) <= 1",
         frozenset({"name", "birth_date"}),
     ),
-    # First or last informative word sounds alike and the date is the same (a
-    # word added, dropped or badly misspelt).
-    ("l.name_phon_first = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
-    ("l.name_phon_last = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
-    # Same date and regency, names at least loosely alike.
+    # First or last informative word sounds alike (a word added, dropped or badly
+    # misspelt) and the birth year with month or day agreeing (or swapped).
     (
-        "l.birth_any = r.birth_any AND l.region_regency = r.region_regency "
-        "AND jaro_winkler_similarity(l.name_key, r.name_key) >= 0.7",
-        frozenset({"name", "birth_date", "region"}),
+        f"l.name_phon_first = r.name_phon_first AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
+        frozenset({"name", "birth_date"}),
+    ),
+    (
+        f"l.name_phon_last = r.name_phon_last AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
+        frozenset({"name", "birth_date"}),
+    ),
+    # Given name and surname swapped (one of them misspelt), the same date.
+    ("l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    ("l.name_phon_last = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
+    # Same date, names at least loosely alike (wherever they live now).
+    (
+        "l.birth_any = r.birth_any AND jaro_winkler_similarity(l.name_key, r.name_key) >= 0.7",
+        frozenset({"name", "birth_date"}),
     ),
     # Same informative name in the same village (date missing or wrong).
     ("l.name_inf_key = r.name_inf_key AND l.region_village = r.region_village", frozenset({"name", "region"})),
@@ -405,6 +495,17 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("l.other_id = r.other_id", frozenset({"other_id"})),
     ("l.kk = r.kk", frozenset({"kk"})),
     ("l.address = r.address", frozenset({"address"})),
+    # The same address numbers (house, RT/RW, postcode) and the words alike: a misspelt street. Where the
+    # records have regions, in the same district: "Jalan Poros No. 12 RT 01 RW 02" is in every regency.
+    (_ADDRESS_NUMBERS_RULE, frozenset({"address"})),
+    (f"{_ADDRESS_NUMBERS_RULE} AND l.region_district = r.region_district", frozenset({"address", "region"})),
+    # One record without a (readable) birth date: its name alone must block.
+    # One filter per side, so DuckDB filters before it joins.
+    *(
+        (f"l.{key} = r.{key} AND {side}.birth_any IS NULL", frozenset({"name", "birth_date"}))
+        for key in ("name_key", "name_phon")
+        for side in ("l", "r")
+    ),
     # Without birth dates, names alone must block.
     ("l.name_key = r.name_key", frozenset({"name"})),
     ("l.name_phon = r.name_phon AND l.region_district = r.region_district", frozenset({"name", "region"})),
@@ -421,6 +522,8 @@ def blocking_rules_for(features: Iterable[str]) -> list[str]:
     rules = [rule for rule, needs in BLOCKING_RULES if needs <= present]
     if "birth_date" in present:
         rules = [rule for rule in rules if rule not in _NAME_ONLY_RULES]
+    if "region" in present:
+        rules = [rule for rule in rules if rule != _ADDRESS_NUMBERS_RULE]
     return rules
 
 

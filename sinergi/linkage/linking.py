@@ -20,11 +20,11 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
 
 from sinergi.linkage.comparisons import (
-    HOUSEHOLD_COMPARISONS,
     HOUSEHOLD_U_FLOOR,
     blocking_rules_for,
     comparisons_for,
     deterministic_rules_for,
+    is_household_gated,
     training_rules_for,
 )
 from sinergi.linkage.issues import LinkageErrorCode, fail
@@ -462,7 +462,7 @@ def floor_m_probabilities(settings: dict[str, Any], u_pairs: int) -> dict[str, A
             # Never seen among the random pairs either: rarer than one in the sample.
             if _probability(level.get("u_probability")) is None:
                 level["u_probability"] = 1 / u_pairs
-        if comparison["output_column_name"] in HOUSEHOLD_COMPARISONS:
+        if is_household_gated(comparison):
             _raise_agreement_u(levels, HOUSEHOLD_U_FLOOR)
         # Fixed levels keep their m; the others share what is left.
         fixed = sum(float(level["m_probability"]) for level in levels if level.get("fix_m_probability"))

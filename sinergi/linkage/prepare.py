@@ -29,7 +29,10 @@ compares clean values with SQL:
     (dotless digits), from whatever level the record gives.
 ``kk``, ``passport``, ``other_id``, ``birth_place``, ``address``, ``sex``
     Cleaned spellings (digits only, upper-case letters and digits, folded
-    words, L/P).
+    words, L/P). ``address_numbers`` / ``address_number_list`` are the
+    address's numbers (house, RT/RW, postcode) and ``address_text`` its words
+    without them. A NIK equal to the row's KK is dropped (the KK typed into
+    the NIK column).
 """
 
 from __future__ import annotations
@@ -56,9 +59,12 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "unique_id": "str",
     "name_key": "str",
     "name_inf_key": "str",
+    "name_inf_text": "str",
     "name_phon": "str",
     "name_phon_first": "str",
     "name_phon_last": "str",
+    "name_first": "str",
+    "name_last": "str",
     "name_inf_tokens": "list",
     "name_rare_tokens": "list",
     "birth_date": "date",
@@ -82,6 +88,9 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "phone": "str",
     "birth_place": "str",
     "address": "str",
+    "address_numbers": "str",
+    "address_text": "str",
+    "address_number_list": "list",
     "region_province": "str",
     "region_regency": "str",
     "region_district": "str",
@@ -126,6 +135,7 @@ class PreparationReport:
     rows: int = 0
     nik_excel_damaged: int = 0
     nik_invalid: int = 0
+    nik_is_kk: int = 0
     birth_date_unreadable: int = 0
     phone_invalid: int = 0
     region_invalid: int = 0
@@ -141,6 +151,7 @@ class PreparationReport:
         self.rows += other.rows
         self.nik_excel_damaged += other.nik_excel_damaged
         self.nik_invalid += other.nik_invalid
+        self.nik_is_kk += other.nik_is_kk
         self.birth_date_unreadable += other.birth_date_unreadable
         self.phone_invalid += other.phone_invalid
         self.region_invalid += other.region_invalid
@@ -156,6 +167,9 @@ class PreparationReport:
              "NIK rusak oleh Excel, tidak dipakai", "NIK damaged by Excel, not used"),
             ("nik_invalid", self.nik_invalid,
              "NIK tidak valid (hanya dipakai untuk salah ketik)", "invalid NIK (used for typo matching only)"),
+            ("nik_is_kk", self.nik_is_kk,
+             "NIK sama dengan No. KK baris itu (KK diketik di kolom NIK), tidak dipakai",
+             "NIK equal to the row's KK number (the KK typed into the NIK column), not used"),
             ("birth_date_unreadable", self.birth_date_unreadable,
              "tanggal lahir tidak terbaca", "unreadable birth date"),
             ("phone_invalid", self.phone_invalid, "nomor telepon tidak valid", "invalid phone number"),
@@ -268,7 +282,14 @@ _GROUP_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 def _features(record: Mapping[str, Cell], today: date, report: PreparationReport) -> dict[str, Any]:
     out: dict[str, Any] = {"unique_id": str(record.get("id") or "").strip()}
     out.update(_name_features(_name_text(record)))
-    out.update(_nik_features(_text(record.get("nik")), today, report))
+    out["kk"] = _kk(_text(record.get("kk")))
+    nik = _nik_features(_text(record.get("nik")), today, report)
+    if out["kk"] is not None and nik["nik_digits"] == out["kk"]:
+        # The KK typed into the NIK column: a household's number, not the person's.
+        report.nik_is_kk += 1
+        report.note("nik_is_kk", _text(record.get("nik")))
+        nik = _NO_NIK
+    out.update(nik)
     out.update(_region_features(_text(record.get("region_code")), report))
 
     raw_date = record.get("birth_date")
@@ -295,11 +316,14 @@ def _features(record: Mapping[str, Cell], today: date, report: PreparationReport
         report.phone_invalid += 1
         report.note("phone_invalid", phone_text)
     out["phone"] = phone
-    out["kk"] = _kk(_text(record.get("kk")))
     out["passport"] = _code(_text(record.get("passport")))
     out["other_id"] = _code(_text(record.get("other_id")))
     out["birth_place"] = _place(_text(record.get("birth_place")))
-    out["address"] = _words(_text(record.get("address")))
+    out["address"] = address = _words(_text(record.get("address")))
+    numbers = _address_numbers(address)
+    out["address_numbers"] = " ".join(numbers) or None
+    out["address_number_list"] = sorted(set(numbers))
+    out["address_text"] = (" ".join(_NUMBER_WORD.sub(" ", address).split()) or None) if address else None
     out["name_rare_tokens"] = []
     return out
 
@@ -332,9 +356,12 @@ def _name_features(text: str) -> dict[str, Any]:
         return {
             "name_key": None,
             "name_inf_key": None,
+            "name_inf_text": None,
             "name_phon": None,
             "name_phon_first": None,
             "name_phon_last": None,
+            "name_first": None,
+            "name_last": None,
             "name_inf_tokens": [],
         }
     # A name made only of low-information words ("Siti Nur") has nothing
@@ -344,9 +371,14 @@ def _name_features(text: str) -> dict[str, Any]:
     return {
         "name_key": name.key,
         "name_inf_key": " ".join(sorted(informative)),
+        # In written order: a typo in a word's first letter moves it in the sorted key ("uBdi Santoso").
+        "name_inf_text": " ".join(informative),
         "name_phon": " ".join(sorted(phonetic)),
         "name_phon_first": phonetic[0],
         "name_phon_last": phonetic[-1],
+        # The first and last informative words as spelt, for a typo in one of them.
+        "name_first": informative[0],
+        "name_last": informative[-1] if len(informative) > 1 else None,
         "name_inf_tokens": sorted(set(informative)),
     }
 
@@ -516,6 +548,22 @@ def _code(text: str) -> str | None:
 def _place(text: str) -> str | None:
     tokens = [token for token in normalize_name(text).tokens if token not in _PLACE_PREFIXES]
     return " ".join(tokens) or None
+
+
+_NUMBER: Final = re.compile(r"[0-9]+")
+_NUMBER_WORD: Final = re.compile(r"\b[0-9]+\b")
+
+
+def _address_numbers(address: str | None) -> list[str]:
+    """The numbers of an address, sorted, without leading zeros: house number, RT/RW, postcode.
+
+    The most specific part of an address, and the part that survives a misspelt or
+    abbreviated street name ("Jl." / "Jalan", "RT 01 RW 02" / "RT.1/RW.2").
+    """
+    if not address:
+        return []
+    # lstrip, not int(): a cell of thousands of digits is text to compare, not a number to convert.
+    return sorted(number.lstrip("0") or "0" for number in _NUMBER.findall(address))
 
 
 def _words(text: str) -> str | None:

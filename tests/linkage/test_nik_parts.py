@@ -53,6 +53,36 @@ SHARED_ID_LEFT = {"id": "L-shared", "full_name": "Wayan Sudarta", "birth_date": 
 SHARED_ID_RIGHT = {"id": "R-shared", "full_name": "I Wayan Sudarta", "birth_date": "1957-02-03", "passport": "c1234567"}
 
 
+# Two women born the same day in one district, each serial 0001 and 0002; the export's NIK has a typo in the
+# regency digits as well (7222 is no regency): a neighbour's NIK with a typo, not the same person's.
+RUKMONI = {
+    "id": "L-rukmoni",
+    "full_name": "Rukmoni",
+    "nik": "7222096311880001",
+    "birth_date": "23/11/1988",
+    "sex": "P",
+    "region_code": "7212092003",
+}
+RAHMAWATI = {
+    "id": "R-rahmawati",
+    "full_name": "RAHMAWATI",
+    "nik": "7212096311880002",
+    "birth_date": "1988-11-23",
+    "sex": "P",
+    "region_code": "7212092003",
+}
+# One person; the official wrote only the first of his names and no NIK.
+AHMAD: dict[str, Any] = {"id": "L-ahmad", "full_name": "AHMAD", "birth_date": "07-09-1991", "phone": "081364799829"}
+AHMAD_FAUZI = {
+    "id": "R-ahmad-fauzi",
+    "full_name": "Ahmad Fauzi",
+    "nik": "7212040709910001",
+    "birth_date": "1991-09-07",
+    "sex": "L",
+    "phone": "081364799829",
+}
+
+
 def _prepare(rows: list[dict[str, Any]]) -> Any:
     return prepare_records(rows, fields=FIELDS, today=TODAY)
 
@@ -64,8 +94,16 @@ def dataset() -> LinkageDataset:
 
 @pytest.fixture(scope="module")
 def linked(dataset: LinkageDataset) -> LinkResult:
-    left = [*dataset.left, FEBRIANI, HASNAH_ROUNDED, HASNAH_SCIENTIFIC, SHARED_ID_LEFT]
-    right = [*dataset.right, SURIANI, HASNAH, SHARED_ID_RIGHT]
+    left: list[dict[str, Any]] = [
+        *dataset.left,
+        FEBRIANI,
+        HASNAH_ROUNDED,
+        HASNAH_SCIENTIFIC,
+        SHARED_ID_LEFT,
+        RUKMONI,
+        AHMAD,
+    ]
+    right: list[dict[str, Any]] = [*dataset.right, SURIANI, HASNAH, SHARED_ID_RIGHT, RAHMAWATI, AHMAD_FAUZI]
     return link_tables(_prepare(left), _prepare(right), review_threshold=1e-9, explain=True)
 
 
@@ -82,6 +120,41 @@ def test_it_keeps_two_women_born_the_same_day_in_one_regency_apart(linked: LinkR
     weights = dict(pair.weights)
     assert weights["nik"] < 0  # same birth date and sex in the NIK, another district: counted by birth date, not twice
     assert weights["birth_date"] > 0
+
+
+def test_it_keeps_a_neighbours_nik_with_a_typo_in_the_region_apart(linked: LinkResult) -> None:
+    pair = _pair(linked, "L-rukmoni", "R-rahmawati")
+
+    # A region typo would explain 7222 / 7212, but not the other serial too: two people, not one.
+    assert pair is None or pair.match_probability < DEFAULT_REVIEW_THRESHOLD
+    if pair is not None:
+        assert dict(pair.weights)["nik"] < 0
+
+
+def test_it_links_a_name_whose_later_words_were_left_out(linked: LinkResult) -> None:
+    pair = _pair(linked, "L-ahmad", "R-ahmad-fauzi")
+
+    assert pair is not None and pair.match_probability >= DEFAULT_MATCH_THRESHOLD
+    assert dict(pair.weights)["name"] > 0
+    assert dict(pair.weights)["phone"] > 0  # the names could be one person's: the phone counts
+
+
+def test_it_reads_1_january_as_a_day_and_month_nobody_knew() -> None:
+    (birth_date,) = (c for c in comparisons_for({"name", "birth_date"}) if c["output_column_name"] == "birth_date")
+    labels = [level["label_for_charts"] for level in birth_date["comparison_levels"]]
+
+    # Its own level, before "same year only": EM learns how often one person's two records show it.
+    placeholder = labels.index("Same year, one date 1 January (day and month unknown)")
+    assert placeholder < labels.index("Same year only")
+
+
+def test_it_does_not_use_a_nik_that_is_the_rows_kk() -> None:
+    table = _prepare([{"id": "a", "full_name": "Iwan", "nik": "7211071706106720", "kk": "7211071706106720"}])
+
+    assert table.columns["nik_digits"] == [None] and table.columns["nik_head"] == [None]
+    assert table.columns["kk"] == ["7211071706106720"]
+    assert table.report.nik_is_kk == 1
+    assert any("KK" in line for line in table.report.lines())
 
 
 def test_it_still_links_a_person_whose_nik_excel_damaged(linked: LinkResult) -> None:

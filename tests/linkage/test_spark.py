@@ -268,7 +268,12 @@ def test_it_uses_the_session_it_finds_and_refuses_a_cluster_master(spark) -> Non
 
 def test_it_translates_every_comparison_level_and_rule() -> None:
     features = set(FEATURE_SOURCES)
-    conditions = [level["sql_condition"] for build in COMPARISONS.values() for level in build()["comparison_levels"]]
+    conditions = [
+        level["sql_condition"]
+        for build in COMPARISONS.values()
+        for gated in (True, False)
+        for level in build(gated)["comparison_levels"]
+    ]
     rules = [rule for rule, _ in BLOCKING_RULES] + training_rules_for(features) + deterministic_rules_for(features)
 
     translated = [spark_condition(text) for text in conditions + rules]
