@@ -84,6 +84,8 @@ SECRET_KEY = read_or_create_secret_key()
 # Keys that encrypt sensitive fields at rest, the current one first (sinergi/encryption/keys.py; rotation in
 # docs/operations.md). Unset: one key generated into var/field_keys, for the demo only.
 SINERGI_FIELD_KEYS = env_list("SINERGI_FIELD_KEYS", [])
+# Retention per record type in days, overriding sinergi/privacy/retention.py POLICY ("import_rows=90,persons=3650").
+SINERGI_RETENTION_DAYS = env_list("SINERGI_RETENTION_DAYS", [])
 ALLOWED_HOSTS = env_list("SINERGI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SINERGI_CSRF_TRUSTED_ORIGINS", [])
 # Public address used in links sent out of the system (emails, QR codes on letters).

@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "person.restricted": _("restricted the processing of a person's data"),
     "person.restriction_lifted": _("lifted a restriction of processing"),
     "person.anonymised": _("anonymised a person (erasure)"),
+    "retention.applied": _("applied the retention policy (expired data deleted or anonymised)"),
     "instrument.draft_created": _("started a new assessment instrument version"),
     "instrument.draft_updated": _("changed a draft assessment instrument"),
     "instrument.domain_saved": _("saved an assessment domain"),
