@@ -13,6 +13,7 @@ from sinergi.accounts.models import User
 from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralStatus
 from sinergi.referrals.selectors import shared_sections_for
 from sinergi.sharing.models import PersonTakeIn
+from sinergi.sharing.pseudonyms import listed_name
 from sinergi.sop.models import SharedSection
 
 R = ReferralStatus
@@ -64,15 +65,16 @@ def person_name_for(user: User, referral: Referral) -> str | None:
 
     While the referral shares the identity section, the name comes from it. Once it closes, the receiver sees
     a name only through its own record: the one it made with "take into our registry" (sinergi/sharing),
-    under a recorded lawful basis. A closed share never keeps showing the sender's data.
+    under a recorded lawful basis. A closed share never keeps showing the sender's data. A trafficking victim
+    appears under a pseudonym (sinergi.sharing.pseudonyms).
     """
     if SharedSection.IDENTITY in shared_sections_for(user, referral):
-        return referral.case.person.full_name
+        return listed_name(referral.case.person, referral.case)
     if referral.to_agency_id != user.agency_id:
         return None
     own = (
         PersonTakeIn.objects.filter(agency_id=user.agency_id, source_person_id=referral.case.person_id)
-        .values_list("person__full_name", flat=True)
+        .select_related("person")
         .first()
     )
-    return own
+    return listed_name(own.person, referral.case) if own is not None else None
