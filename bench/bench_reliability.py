@@ -678,7 +678,7 @@ def _kill_web_mid_upload(world: _World, processes: _Processes, sizes: Sizes, not
     # The worker's cleanup, as it runs an hour later (its grace for uploads still being received).
     report = services.cleanup_orphan_files(older_than=timedelta(0))
     stray_batches = [
-        (batch.pk, batch.status, services.run_is_alive(batch))
+        (batch.pk, batch.status, services.run_is_alive(batch) or services.can_resume(batch))
         for batch in ImportBatch.objects.exclude(pk__in=finished).exclude(status__in=["FAILED", "DONE", "CANCELLED"])
     ]
     live = {
@@ -689,7 +689,7 @@ def _kill_web_mid_upload(world: _World, processes: _Processes, sizes: Sizes, not
     notes.extend(left)
     notes.append(f"cleanup after the web kills: {report}")
     if stray_batches:
-        notes.append(f"batches a web kill left (id, status, queued for the worker): {stray_batches}")
+        notes.append(f"batches a web kill left (id, status, queued or resumed by the worker): {stray_batches}")
     for pk in finished | {pk for pk, _s, _p in stray_batches}:
         with contextlib.suppress(Exception):
             services.cancel_import(actor=world.operator, batch_id=pk)  # leave the next trial a quiet queue
@@ -700,7 +700,7 @@ def _kill_web_mid_upload(world: _World, processes: _Processes, sizes: Sizes, not
         time.perf_counter() - started,
         upload_after_restart=last_ok,
         no_orphan_after_cleanup=not orphans,
-        # A batch the kill interrupted is either over or queued for the worker (which resumes it), never stuck.
+        # A batch the kill interrupted is over, queued, or one the worker resumes by itself: never stuck.
         no_stuck_batch=all(alive for _pk, _status, alive in stray_batches),
     )
 
