@@ -7,8 +7,9 @@ Everything runs on loopback against the processes `make run` starts (scripts/ser
    N editors PATCH the same persons with the version they read (optimistic lock: every stale edit refused with
    409 and a message, no lost update: the versions of the accepted edits are distinct and consecutive);
    N batch pushes (`POST /api/v1/persons:batch`) at once: pairs with the same `Idempotency-Key`, pairs of first
-   pushes naming a new source, and pushes of overlapping records (same source and ids) — no 500 (a busy database answers 503 + Retry-After), no duplicate
-   person or source record; N receivers accept the same referrals at once — exactly one winner each.
+   pushes naming a new source, and pushes of overlapping records (same source and ids) — no 500 (a busy database
+   answers 503 + Retry-After), no duplicate person or source record; N receivers accept the same referrals at
+   once — exactly one winner each.
 2. **SIGKILL of the worker** at random moments while it checks a file (matching it against the registry: the
    linkage) and while it imports it, restarted each time: the import must end DONE by itself (automatic resume),
    every row applied exactly once or reported as an error, no duplicate person, no file left in `var/imports/`.
