@@ -124,7 +124,7 @@ def _pg_admin(admin_url: str, sql: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
-        connection.execute(sql)  # type: ignore[arg-type]  # our own fixed statements
+        connection.execute(sql.encode())  # our own fixed statements
 
 
 # --- the child: one database, Django set up once --------------------------------------------------------------
@@ -234,7 +234,7 @@ class _World:
         from django.db import transaction
 
         from bench.bench_imports import _bulk_persons
-        from sinergi.accounts.models import AgencyKind
+        from sinergi.accounts.models import Agency, AgencyKind, User
         from sinergi.accounts.roles import Role
         from sinergi.accounts.tokens import create_system_token
         from sinergi.demo.sop_seeding import seed_sop
@@ -242,18 +242,23 @@ class _World:
         from sinergi.regions.loading import load_regions
         from sinergi.registry.models import NameToken, Person
         from sinergi.synthetic import generate_persons
-        from sinergi.testing.factories import AgencyFactory, UserFactory, make_person
+        from sinergi.testing.factories import make_person
 
         load_regions(provinces={"72"})
-        bp3mi = AgencyFactory(code="bp3mi-sulteng", name="BP3MI Sulawesi Tengah", kind=AgencyKind.BP3MI)
-        sentra = AgencyFactory(code="sentra-nipotowe", name="Sentra Nipotowe Palu", kind=AgencyKind.SENTRA_KEMENSOS)
-        AgencyFactory(code="dinsos-palu", name="Dinas Sosial Kota Palu", kind=AgencyKind.DINSOS_KABKOTA)
+        agency = Agency.objects.create
+        bp3mi = agency(code="bp3mi-sulteng", name="BP3MI Sulawesi Tengah", kind=AgencyKind.BP3MI)
+        sentra = agency(code="sentra-nipotowe", name="Sentra Nipotowe Palu", kind=AgencyKind.SENTRA_KEMENSOS)
+        agency(code="dinsos-palu", name="Dinas Sosial Kota Palu", kind=AgencyKind.DINSOS_KABKOTA)
+
+        def user(username: str, home: Agency, role: Role) -> User:
+            account = User.objects.create(username=username, agency=home)
+            account.set_roles([role])
+            return account
+
         seed_sop()
-        operator = UserFactory(username="olive", agency=bp3mi, roles=[Role.OPERATOR_DATA])
-        sender = UserFactory(username="alice", agency=bp3mi, roles=[Role.PETUGAS])
-        receivers = [
-            UserFactory(username=f"penerima{index}", agency=sentra, roles=[Role.PEKERJA_SOSIAL]) for index in range(5)
-        ]
+        operator = user("olive", bp3mi, Role.OPERATOR_DATA)
+        sender = user("alice", bp3mi, Role.PETUGAS)
+        receivers = [user(f"penerima{index}", sentra, Role.PEKERJA_SOSIAL) for index in range(5)]
         registry = generate_persons(sizes.registry, seed=21, today=TODAY)
         _bulk_persons(registry, bp3mi, operator, Person, NameToken, normalize_name, phonetic_key, transaction)
         edited = [make_person(operator, full_name=f"Siti Aminah {tag}").pk for tag in ("Satu", "Dua", "Tiga")]
@@ -354,7 +359,13 @@ def _free_port() -> int:
 
 
 def _request(
-    port: int, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None, timeout=60
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> tuple[int, Any]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -735,7 +746,7 @@ def _kill_worker_mid_import(world: _World, processes: _Processes, sizes: Sizes, 
         raise RuntimeError(f"upload for the worker trial answered {status}: {answer}")
     batch_id = answer["id"]
     randomness = random.Random(17)
-    planned = {BatchStatus.ANALYSING: sizes.kills_per_stage, BatchStatus.APPLYING: sizes.kills_per_stage}
+    planned: dict[str, int] = {S.ANALYSING: sizes.kills_per_stage, S.APPLYING: sizes.kills_per_stage}
     kills: list[str] = []
     processes.start_worker()
     # A kill lands after the restarted run has made progress (a chunk reported), then a random delay later.
