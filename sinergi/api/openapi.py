@@ -7,7 +7,9 @@ it are the same everywhere, so they are added here rather than repeated (and for
 - 401 — no token or session, 403 — a token without the scope or a role without the capability, on every
   operation that needs authentication;
 - 404 — "not found" and "not yours" alike, on every operation with a path parameter;
-- 422 — a parameter or a body field of the wrong type or missing, on every operation with parameters or a body.
+- 422 — a parameter or a body field of the wrong type or missing, on every operation with parameters or a body;
+- 503 — the database did not answer in time (nothing was saved; retry after `Retry-After` seconds), on every
+  operation.
 
 All have the one error shape (`ErrorOut`). The quick schemathesis run in the suite
 (`api/tests/test_schema_fuzz.py`) checks that no operation answers a status the schema does not list.
@@ -30,6 +32,7 @@ COMMON_ANSWERS = {
     "403": _("The token lacks the scope, or the account's role lacks the capability."),
     "404": _("Not found, or not visible to this account (both answer the same)."),
     "422": _("A parameter or field is missing or of the wrong type: `errors` names each one."),
+    "503": _("The database is busy; nothing was saved: send the request again after `Retry-After` seconds."),
 }
 
 
@@ -45,6 +48,7 @@ def _answers_for(operation: dict[str, Any]) -> list[str]:
         answers.append("404")
     if parameters or has_body:
         answers.append("422")
+    answers.append("503")
     return answers
 
 

@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -138,26 +139,29 @@ def upload(
                 {"mapping": [_('Example: {"full_name": "Nama Lengkap", "nik": "NIK"}.')]},
             )
         chosen = {str(k): v for k, v in parsed.items()}
-    try:
-        batch = services.start_import(
-            actor=request.user, upload=file, source_name=source, language=request.LANGUAGE_CODE
-        )
-    except services.UploadRefused as refused:
-        return _invalid(str(refused), {"file": [str(refused)]})
-    except SourceError as refused:
-        return _invalid(str(refused), {"source": [str(refused)]})
-    if batch.status == BatchStatus.MAPPING:
+    # One transaction from the stored file to the queued check: a server killed before it answers leaves no
+    # batch waiting for a mapping nobody will send (its file goes to the orphan cleanup), never a stuck batch.
+    with transaction.atomic():
         try:
-            batch = services.choose_mapping(
-                actor=request.user,
-                batch_id=batch.pk,
-                mapping=chosen if chosen is not None else batch.column_mapping,
+            batch = services.start_import(
+                actor=request.user, upload=file, source_name=source, language=request.LANGUAGE_CODE
             )
-        except services.InvalidMapping as refused:
-            services.cancel_import(actor=request.user, batch_id=batch.pk)
-            return _invalid(
-                _("The mapping does not fit the file: fix it and upload again."), {"mapping": refused.problems}
-            )
+        except services.UploadRefused as refused:
+            return _invalid(str(refused), {"file": [str(refused)]})
+        except SourceError as refused:
+            return _invalid(str(refused), {"source": [str(refused)]})
+        if batch.status == BatchStatus.MAPPING:
+            try:
+                batch = services.choose_mapping(
+                    actor=request.user,
+                    batch_id=batch.pk,
+                    mapping=chosen if chosen is not None else batch.column_mapping,
+                )
+            except services.InvalidMapping as refused:
+                services.cancel_import(actor=request.user, batch_id=batch.pk)
+                return _invalid(
+                    _("The mapping does not fit the file: fix it and upload again."), {"mapping": refused.problems}
+                )
     batch = get_batch_for_user(request.user, batch.pk)
     return Status(201, _batch_out(batch))
 

@@ -81,3 +81,24 @@ def test_it_answers_a_number_beyond_the_database_with_422_and_writes_nothing(cli
     assert response.status_code == 422
     assert response.json()["errors"]
     assert not Programme.objects.exists()
+
+
+def test_it_answers_a_busy_database_with_503_and_when_to_retry(client, alice, monkeypatch):
+    # Found by bench/bench_reliability.py: 50 batch pushes at once on SQLite, a few waited past the lock timeout
+    # ("database is locked") and got a 500 HTML page; a partner system needs to know it may simply retry.
+    from django.db import OperationalError
+
+    from sinergi.changes import push
+
+    def busy(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(push, "push_records", busy)
+    response = client.post(
+        "/api/v1/persons:batch",
+        {"records": [{"id": "1", "full_name": "Siti Aminah"}], "source": "SIKS-NG"},
+        content_type="application/json",
+        headers={**_bearer(alice), "Idempotency-Key": "kunci-sibuk"},
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "coba lagi" in response.json()["detail"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sinergi.accounts.tokens import create_token
+from sinergi.imports import services
 from sinergi.imports.models import BatchStatus, ImportBatch
 from sinergi.imports.tests.conftest import SAMPLE, csv_bytes, person_row
 from sinergi.registry.models import Person
@@ -128,3 +130,20 @@ def test_the_endpoints_are_in_the_openapi_schema(client):
     assert {"/api/v1/imports", "/api/v1/imports/{batch_id}", "/api/v1/imports/{batch_id}/apply"} <= set(schema["paths"])
     post = schema["paths"]["/api/v1/imports"]["post"]
     assert "multipart/form-data" in post["requestBody"]["content"]
+
+
+def test_a_server_dying_before_it_answers_an_upload_leaves_no_batch_waiting(client, olive, monkeypatch, upload_dir):
+    """Found by bench/bench_reliability.py (gunicorn killed just after an upload's last byte, on PostgreSQL):
+    the batch was committed waiting for its mapping, with its file, and the process died before the check was
+    queued: the partner system got no answer and nothing ever took the batch up or deleted the file. The
+    upload is now one transaction: a death before the answer leaves no batch, and the file to the cleanup."""
+
+    def dies(**kwargs):
+        raise SystemExit("killed")  # what a SIGKILL does to the open transaction: it never commits
+
+    monkeypatch.setattr(services, "choose_mapping", dies)
+    with pytest.raises(SystemExit):
+        upload(client, bearer(olive), SAMPLE.read_bytes())
+    assert not ImportBatch.objects.exists()
+    report = services.cleanup_orphan_files(older_than=timedelta(0))
+    assert len(report.stored_files) == 1 and not list(upload_dir.iterdir())
