@@ -201,6 +201,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         "nik",
         "region__code",
         "region__name",
+        "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
         "registered_by_agency_id",
     )
     rows = list(mine.select_related("region").only(*fields)[:MAX_CANDIDATES])
