@@ -28,6 +28,7 @@ from sinergi.registry.selectors import (
 )
 from sinergi.registry.validation import localized
 from sinergi.sharing.access import record_access, record_search_results
+from sinergi.sharing.pseudonyms import listed_nik
 from sinergi.sharing.sections import ALL_PERSON_SECTIONS, OWNER_ONLY
 
 # Years a birth-year filter may name (a person born before 1900 is not in any register).
@@ -43,13 +44,16 @@ class ErrorOut(Schema):
 
 class HitOut(Schema):
     id: int | None = Field(description="Only for records you may open; another agency's person has none.")
-    full_name: str
+    full_name: str = Field(
+        description="A (suspected) trafficking victim is listed under a pseudonym (UU 21/2007 Pasal 44); "
+        "the name is on the person's own record."
+    )
     birth_year: int | None
     regency: str = Field(description="Regency/city of the current address.")
     score: float = Field(description="Name similarity 0-1 (1 for NIK/filters only).")
     nik_match: bool
     full_access: bool = Field(description="False: registered by another agency; only name, birth year and regency.")
-    nik: str | None = Field(None, description="Only with full access.")
+    nik: str | None = Field(None, description="Only with full access, and never for a listed pseudonym.")
     birth_date: date | None = Field(None, description="Only with full access.")
 
 
@@ -206,7 +210,7 @@ def _hit_out(hit: PersonHit) -> HitOut:
         score=hit.score,
         nik_match=hit.nik_match,
         full_access=hit.full_access,
-        nik=hit.person.nik if hit.person else None,
+        nik=(listed_nik(hit.person) or None) if hit.person else None,
         birth_date=hit.person.birth_date if hit.person else None,
     )
 

@@ -22,6 +22,7 @@ from sinergi.accounts.roles import Capability
 from sinergi.identity.names import name_similarity, normalize_name, phonetic_key
 from sinergi.regions.models import Region
 from sinergi.registry.models import NameToken, Person, PersonAlias
+from sinergi.sharing.pseudonyms import listed_name
 
 # Below this name similarity a candidate is not shown (0..1, see identity.names.name_similarity).
 MIN_NAME_SCORE = 0.72
@@ -229,7 +230,9 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     return [
         PersonHit(
             pk=person.pk,
-            full_name=person.full_name,
+            # A trafficking victim appears under a pseudonym in the results, also to another agency's
+            # searcher and through the API; the name is read on the record's own page only.
+            full_name=listed_name(person),
             birth_year=person.birth_year,
             regency_name=regency_names.get((person.region_id or "")[:5], ""),
             score=round(score, 3),

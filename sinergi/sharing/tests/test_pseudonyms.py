@@ -55,3 +55,18 @@ def test_the_receivers_inbox_shows_the_pseudonym(client, alice, carol, victim):
     client.force_login(carol)
     inbox = client.get("/rujukan/?tab=semua").content.decode()
     assert pseudonym(victim) in inbox and "Wulan Sari" not in inbox
+
+
+def test_another_agencys_search_and_the_api_list_show_the_pseudonym(client, alice, dave, victim):
+    from sinergi.accounts.tokens import create_token
+
+    client.force_login(dave)  # another agency, no referral: found by her full NIK, as a limited hit
+    found = client.get(f"/orang/?q={NIK}").content.decode()
+    assert pseudonym(victim) in found and "Wulan Sari" not in found
+    for user in (dave, alice):  # the partner system of either agency
+        _, secret = create_token(actor=None, user=user, name="skrip", scopes=["persons:read"])
+        hits = client.get(f"/api/v1/persons?nik={NIK}", headers={"Authorization": f"Bearer {secret}"}).json()
+        assert [hit["full_name"] for hit in hits] == [pseudonym(victim)], user
+        assert all(hit["nik"] is None for hit in hits)
+    own = client.get(f"/api/v1/persons/{victim.pk}", headers={"Authorization": f"Bearer {secret}"}).json()
+    assert own["full_name"] == "Wulan Sari"  # the record itself, read by its own agency
