@@ -35,6 +35,7 @@ from sinergi.referrals.models import LawfulBasis
 from sinergi.referrals.services import ConsentOverride
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.pseudonyms import listed_name
 
 router = Router(tags=["special assistance"])
 
@@ -207,7 +208,7 @@ def _candidate_out(row: CandidateRow) -> CandidateOut:
         case_id=case.pk,
         case_number=case.number,
         person_id=case.person_id,
-        full_name=case.person.full_name,
+        full_name=listed_name(case.person, case),
         categories=[category.name for category in case.categories.all()],
         assessed_at=row.assessed_at,
         assessed_needs=row.needs,

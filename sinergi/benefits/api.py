@@ -31,6 +31,7 @@ from sinergi.benefits.workflow import actions_for
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.selectors import get_person_for_user
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.pseudonyms import listed_name
 
 router = Router(tags=["assistance given"])
 
@@ -102,7 +103,7 @@ def _out(request: AuthedRequest, b: Benefit) -> BenefitOut:
     return BenefitOut(
         id=b.pk,
         person_id=b.person_id,
-        person_name=b.person.full_name,
+        person_name=listed_name(b.person),
         agency=b.agency.name,
         assistance_code=b.assistance_type.code,
         assistance=b.assistance_type.name,
@@ -184,7 +185,7 @@ def missed(request: AuthedRequest, days: int = 30) -> Any:
         [
             BenefitMissedOut(
                 person_id=r.person.pk,
-                person_name=r.person.full_name,
+                person_name=listed_name(r.person),
                 regency=r.regency,
                 agency=r.agency,
                 assessed_at=r.assessed_at,

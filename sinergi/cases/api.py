@@ -47,6 +47,7 @@ from sinergi.referrals.models import Deadline, Referral, ReferralEvent
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.services import InvalidData
 from sinergi.sharing.access import record_access
+from sinergi.sharing.pseudonyms import listed_name
 from sinergi.sharing.rules import case_sections_for
 from sinergi.sharing.sections import IDENTITY
 
@@ -427,7 +428,7 @@ def list_cases(
             # Cases are opened on the agency's own registry; a name from elsewhere is not listed.
             person=PersonRefOut(
                 id=case.person.pk,
-                full_name=case.person.full_name
+                full_name=listed_name(case.person, case)
                 if case.person.registered_by_agency_id == request.user.agency_id
                 else "",
             ),

@@ -14,6 +14,7 @@ from sinergi.matching.explain import explain
 from sinergi.matching.models import Decision, MatchCandidate, Merge
 from sinergi.matching.selectors import QUEUE_TABS, get_candidate_for_user, get_merge_for_user, review_queue
 from sinergi.registry.api import ErrorOut
+from sinergi.sharing.pseudonyms import listed_name, listed_nik
 
 router = Router(tags=["matching"])
 
@@ -74,9 +75,9 @@ class ScanOut(Schema):
 def _person(person: Any) -> PersonSummaryOut:
     return PersonSummaryOut(
         id=person.pk,
-        full_name=person.full_name,
+        full_name=listed_name(person),
         birth_date=person.birth_date.isoformat() if person.birth_date else None,
-        nik=person.nik,
+        nik=listed_nik(person),
     )
 
 

@@ -41,6 +41,7 @@ from sinergi.programmes.selectors import (
 )
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.services import InvalidData
+from sinergi.sharing.pseudonyms import listed_name
 
 router = Router(tags=["programmes"])
 
@@ -294,7 +295,7 @@ def _enrolment_out(enrolment: Enrolment) -> ProgrammeEnrolmentOut:
         id=enrolment.pk,
         cohort_id=enrolment.cohort_id,
         person_id=enrolment.person_id,
-        full_name=enrolment.person.full_name,
+        full_name=listed_name(enrolment.person),
         status=enrolment.status,
         origin_kind=enrolment.origin_kind,
         origin_ref=enrolment.origin_ref,

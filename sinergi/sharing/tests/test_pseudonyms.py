@@ -70,3 +70,14 @@ def test_another_agencys_search_and_the_api_list_show_the_pseudonym(client, alic
         assert all(hit["nik"] is None for hit in hits)
     own = client.get(f"/api/v1/persons/{victim.pk}", headers={"Authorization": f"Bearer {secret}"}).json()
     assert own["full_name"] == "Wulan Sari"  # the record itself, read by its own agency
+
+
+def test_the_api_case_list_shows_the_pseudonym(client, alice, victim):
+    from sinergi.accounts.tokens import create_token
+
+    case = open_case_for(alice, person=victim, categories=("tppo",))
+    _, secret = create_token(actor=None, user=alice, name="skrip", scopes=["cases:read"])
+    headers = {"Authorization": f"Bearer {secret}"}
+    rows = client.get("/api/v1/cases", headers=headers).json()["items"]
+    assert [row["person"]["full_name"] for row in rows] == [pseudonym(victim)]
+    assert client.get(f"/api/v1/cases/{case.pk}", headers=headers).json()["person"]["full_name"] == "Wulan Sari"
