@@ -382,7 +382,10 @@ def export_list(*, actor: User, flt: EntryFilter, file_format: str) -> ExportFil
         flt = EntryFilter(
             status=AssistanceStatus.AGREED, agency_id=flt.agency_id, date_from=flt.date_from, date_to=flt.date_to
         )
-    rows = list_entries(actor, flt)
+    listed = list_entries(actor, flt)
+    # A person whose processing is restricted (UU PDP Pasal 41) stays on the owner's screen but leaves in no
+    # file: an export is handed on, and handing on is processing.
+    rows = [row for row in listed if not getattr(row.entry, "person_restricted", False)]
     exported = export_file(rows, file_format, today=timezone.localdate())
     record_event(
         actor=actor,
@@ -391,6 +394,7 @@ def export_list(*, actor: User, flt: EntryFilter, file_format: str) -> ExportFil
         detail={
             "format": file_format,
             "count": len(rows),
+            "restricted_left_out": len(listed) - len(rows),
             "filters": {
                 "status": flt.status,
                 "agency": flt.agency_id,

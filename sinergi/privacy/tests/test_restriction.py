@@ -107,3 +107,22 @@ def test_lifting_needs_the_head_and_a_reason(alice: User, sari: User, shared: di
     with pytest.raises(InvalidData):
         services.lift_restriction(actor=sari, person_id=siti.pk, reason=" ")
     assert rules.is_restricted(siti.pk)
+
+
+def test_the_owners_special_assistance_export_leaves_a_restricted_person_out(
+    alice: User, sari: User, shared: dict[str, Any]
+) -> None:
+    from sinergi.assistance.selectors import EntryFilter
+    from sinergi.assistance.services import export_list
+    from sinergi.audit.models import AuditEvent
+
+    entry = shared["entry"]
+    flt = EntryFilter(status=entry.status)
+    assert SITI_NIK in export_list(actor=alice, flt=flt, file_format="csv").content.decode("utf-8-sig")
+
+    restrict(sari, shared["person"])
+
+    exported = export_list(actor=alice, flt=flt, file_format="csv").content.decode("utf-8-sig")
+    assert SITI_NIK not in exported and "Siti Aminah" not in exported
+    event = AuditEvent.objects.filter(action="assistance.exported").latest("pk")
+    assert event.detail["restricted_left_out"] == 1 and event.detail["entries"] == []
