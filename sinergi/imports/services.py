@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -44,7 +44,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 from django.tasks import TaskResultStatus, task, task_backends
 from django.tasks.exceptions import TaskResultDoesNotExist
@@ -755,6 +755,38 @@ def resume_stalled_imports() -> list[int]:
             continue  # someone (or another worker) resumed it at the same moment
         resumed.append(batch.pk)
     return resumed
+
+
+ABANDONED_STATUSES: Final = (S.MAPPING, S.PREVIEW)
+
+
+def abandoned_imports(before: datetime) -> QuerySet[ImportBatch]:
+    """Imports uploaded before `before` that nobody confirmed: still waiting for a column mapping or a preview
+    decision. They hold a copy of an agency's file and its rows; the retention run discards them."""
+    return ImportBatch.objects.filter(status__in=ABANDONED_STATUSES, created_at__lt=before)
+
+
+def discard_abandoned_import(batch_id: int) -> bool:
+    """Cancel one abandoned import for the retention run (no user): its rows and file go, as with
+    ``cancel_import`` before confirmation. False when someone moved it on in between."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status__in=ABANDONED_STATUSES).first()
+        if batch is None:
+            return False
+        stage, stored = batch.status, batch.stored_path
+        ImportRow.objects.filter(batch=batch).delete()
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=S.CANCELLED, finished_at=timezone.now(), stored_path="", counts={}, run_token="", task_id=""
+        )
+        transaction.on_commit(partial(delete_stored, stored))
+        record_event(
+            actor=None,
+            action="import.cancelled",
+            obj=batch,
+            summary=batch.file_name,
+            detail={"stage": stage, "rows_imported": 0, "by": "retention"},
+        )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,12 @@ POLICY: tuple[Rule, ...] = (
         "Isi baris berkas impor (nilai asli per baris) setelah impor selesai",
         "dikosongkan; jumlah dan hasil per baris tetap",
     ),
+    Rule(
+        "abandoned_imports",
+        30,
+        "Impor yang diunggah tetapi tidak pernah dikonfirmasi (pemetaan kolom atau pratinjau)",
+        "dibatalkan; berkas dan baris-barisnya dihapus",
+    ),
     Rule("assessment_drafts", 30, "Draf asesmen yang tidak disentuh", "dihapus"),
     Rule("notifications", 365, "Notifikasi di kotak masuk petugas", "dihapus"),
     Rule("sessions", 0, "Sesi login yang sudah kedaluwarsa", "dihapus"),
@@ -168,6 +174,15 @@ def _delete_in_chunks(queryset: QuerySet[Any], dry_run: bool) -> tuple[int, int]
             done += len(pks)
 
 
+def _discard_imports(cutoff: datetime, dry_run: bool) -> tuple[int, int]:
+    from sinergi.imports.services import abandoned_imports, discard_abandoned_import
+
+    ids = list(abandoned_imports(cutoff).values_list("pk", flat=True))
+    if dry_run:
+        return len(ids), 0
+    return len(ids), sum(discard_abandoned_import(batch_id) for batch_id in ids)
+
+
 def _empty_import_rows(queryset: QuerySet[Any], dry_run: bool) -> tuple[int, int]:
     expired = queryset.count()
     if dry_run:
@@ -212,6 +227,8 @@ def run_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionRep
         outcome = RuleOutcome(rule=rule, cutoff=cutoff)
         if rule.key == "import_rows":
             outcome.expired, outcome.done = _empty_import_rows(_import_rows(cutoff), dry_run)
+        elif rule.key == "abandoned_imports":
+            outcome.expired, outcome.done = _discard_imports(cutoff, dry_run)
         elif rule.key == "assessment_drafts":
             outcome.expired, outcome.done = _delete_in_chunks(_drafts(cutoff), dry_run)
         elif rule.key == "notifications":

@@ -114,3 +114,34 @@ def test_the_command_prints_the_policy_and_the_dry_run(old_data):
     call_command("retention", "--dry-run", stdout=out)
     assert "Uji coba" in out.getvalue() and "1 kedaluwarsa" in out.getvalue()
     assert Notification.objects.count() == 2
+
+
+def test_an_import_nobody_confirmed_goes_with_its_file(alice, bp3mi, tmp_path, django_capture_on_commit_callbacks):
+    source = DataSource.objects.create(agency=bp3mi, name="Sisko")
+    stored = tmp_path / "ekspor.csv"
+    stored.write_text("nama\nLama Sekali\n")
+
+    def upload(status, created_at, stored_path=""):
+        return ImportBatch.objects.create(
+            source=source, agency=bp3mi, file_name="ekspor.csv", file_sha256="0" * 64, created_by=alice,
+            status=status, created_at=created_at, stored_path=stored_path,
+        )  # fmt: skip
+
+    old = upload("PREVIEW", LAST_YEAR, str(stored))
+    ImportRow.objects.create(batch=old, row_number=1, values={"nama": "Lama Sekali"}, action="CREATE")
+    fresh = upload("MAPPING", timezone.now())
+    done = upload("DONE", LAST_YEAR)
+
+    assert _by_key(run_retention(dry_run=True))["abandoned_imports"].expired == 1
+    assert stored.exists() and ImportRow.objects.filter(batch=old).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the cancellation committed
+        outcome = _by_key(run_retention(dry_run=False))["abandoned_imports"]
+    assert (outcome.expired, outcome.done) == (1, 1)
+    old.refresh_from_db()
+    assert old.status == "CANCELLED" and old.stored_path == "" and not stored.exists()
+    assert not ImportRow.objects.filter(batch=old).exists()
+    assert ImportBatch.objects.get(pk=fresh.pk).status == "MAPPING"
+    assert ImportBatch.objects.get(pk=done.pk).status == "DONE"
+    event = AuditEvent.objects.get(action="import.cancelled")
+    assert event.actor is None and event.detail["by"] == "retention"
