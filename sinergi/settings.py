@@ -359,6 +359,8 @@ SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024
 SINERGI_IMPORT_DIR = VAR_DIR / "imports"
 SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
+# Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks.md.
+SINERGI_IMPORT_ANALYSIS_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_ROWS", 2000)
 # What one file may hold, checked while it is read (docs/imports.md "Limits").
 SINERGI_IMPORT_MAX_ROWS = env_int("SINERGI_IMPORT_MAX_ROWS", 1_000_000)
 SINERGI_IMPORT_MAX_CELL_CHARS = env_int("SINERGI_IMPORT_MAX_CELL_CHARS", 32_767)
