@@ -22,6 +22,7 @@ from sinergi.audit.events import record_event, record_events
 from sinergi.changes.feed import coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
+from sinergi.regions.models import Region
 from sinergi.registry import validation
 from sinergi.registry.models import (
     FamilyLink,
@@ -234,9 +235,11 @@ def register_persons(
     results: list[Person | RegistryError | None] = [None] * len(people)
     cleaned: list[tuple[int, PersonData]] = []
     wanted: dict[int, list[tuple[str, str]]] = {}
+    named = {data.region_code.strip() for data in people} - {""}
+    known_regions = frozenset(Region.objects.filter(code__in=named).values_list("code", flat=True))  # one query
     for index, data in enumerate(people):
         errors: dict[str, list[str]] = {}
-        result = validation.check_person(data, errors)
+        result = validation.check_person(data, errors, known_regions=known_regions)
         pairs = identifiers[index] if identifiers is not None else ()
         checked = list(dict.fromkeys((kind, validation.check_identifier(kind, value, errors)) for kind, value in pairs))
         if errors:

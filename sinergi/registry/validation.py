@@ -67,7 +67,11 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text)
 
 
-def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
+def check_person(
+    data: PersonData, errors: dict[str, list[str]], *, known_regions: frozenset[str] | None = None
+) -> PersonData:
+    """`data` cleaned, its problems added to `errors`. `known_regions` (the codes that exist, among those a batch
+    names) spares a query per person when a caller checks many at once."""
     from sinergi.registry.services import merged
 
     full_name = " ".join(data.full_name.split())
@@ -123,7 +127,9 @@ def check_person(data: PersonData, errors: dict[str, list[str]]) -> PersonData:
             )
 
     region_code = data.region_code.strip()
-    if region_code and not Region.objects.filter(code=region_code).exists():
+    if region_code and not (
+        region_code in known_regions if known_regions is not None else Region.objects.filter(code=region_code).exists()
+    ):
         _add(
             errors,
             "region_code",

@@ -64,3 +64,17 @@ def test_a_refused_identifier_refuses_its_person_only(olive):
     assert isinstance(results[0], services.InvalidData) and "value" in results[0].errors
     assert isinstance(results[1], Person)
     assert list(Person.objects.values_list("full_name", flat=True)) == ["Rahmat Hidayat"]
+
+
+def test_it_refuses_an_unknown_region_code_and_registers_the_others(olive):
+    results = services.register_persons(
+        actor=olive,
+        people=[
+            PersonData(full_name="Ani", region_code="72.71.05.1001"),
+            PersonData(full_name="Budi", region_code="99.99.99.9999"),
+            PersonData(full_name="Citra", region_code=""),
+        ],
+    )
+    assert isinstance(results[0], Person) and results[0].region_id == "72.71.05.1001"
+    assert isinstance(results[1], services.InvalidData) and "99.99.99.9999" in results[1].errors["region_code"][0]
+    assert isinstance(results[2], Person) and results[2].region_id is None
