@@ -72,21 +72,22 @@ class ScanOut(Schema):
     waiting: int
 
 
-def _person(person: Any) -> PersonSummaryOut:
+def _person(person: Any, *, listed: bool) -> PersonSummaryOut:
+    """In a list a trafficking victim is under the pseudonym; one pair, read to decide it, shows the records."""
     return PersonSummaryOut(
         id=person.pk,
-        full_name=listed_name(person),
+        full_name=listed_name(person) if listed else person.full_name,
         birth_date=person.birth_date.isoformat() if person.birth_date else None,
-        nik=listed_nik(person),
+        nik=listed_nik(person) if listed else person.nik,
     )
 
 
-def _pair_out(candidate: MatchCandidate) -> PairOut:
+def _pair_out(candidate: MatchCandidate, *, listed: bool = False) -> PairOut:
     merge = Merge.objects.filter(candidate=candidate, undone_at__isnull=True).values_list("pk", flat=True).first()
     return PairOut(
         id=candidate.pk,
-        person=_person(candidate.person),
-        other_person=_person(candidate.other_person),
+        person=_person(candidate.person, listed=listed),
+        other_person=_person(candidate.other_person, listed=listed),
         probability=candidate.probability,
         origin=candidate.origin,
         decision=candidate.decision,
@@ -120,7 +121,7 @@ def queue(request: AuthedRequest, tab: str = "menunggu", limit: int = 50) -> lis
     if tab not in QUEUE_TABS:
         tab = "menunggu"
     pairs = review_queue(request.user, tab).select_related("decided_by")[: max(1, min(limit, 200))]
-    return [_pair_out(candidate) for candidate in pairs]
+    return [_pair_out(candidate, listed=True) for candidate in pairs]
 
 
 @router.post("/scan", response=ScanOut, summary="Check the agency's registry for duplicates and queue them")
