@@ -329,6 +329,13 @@ def cancel_import(*, actor: User, batch_id: int) -> ImportBatch:
         raise ImportRefused(
             _("This import is %(status)s; it is over and cannot be cancelled.") % {"status": batch.get_status_display()}
         )
+    _cancel_locked(batch, actor=actor)
+    return batch
+
+
+def _cancel_locked(batch: ImportBatch, *, actor: User | None, by: str = "") -> None:
+    """Cancel `batch` (locked by the caller, in its transaction): the rows not imported and the file go, audited.
+    `actor` None with `by` naming the system run that cancelled it (retention)."""
     stage = batch.status
     stored = batch.stored_path
     if stage == S.APPLYING:
@@ -348,14 +355,10 @@ def cancel_import(*, actor: User, batch_id: int) -> ImportBatch:
         heartbeat_at=None,
     )
     transaction.on_commit(partial(delete_stored, stored))
-    record_event(
-        actor=actor,
-        action="import.cancelled",
-        obj=batch,
-        summary=batch.file_name,
-        detail={"stage": stage, "rows_imported": batch.rows_done if stage == S.APPLYING else 0},
-    )
-    return batch
+    detail: dict[str, Any] = {"stage": stage, "rows_imported": batch.rows_done if stage == S.APPLYING else 0}
+    if by:
+        detail["by"] = by
+    record_event(actor=actor, action="import.cancelled", obj=batch, summary=batch.file_name, detail=detail)
 
 
 # --- analysis -------------------------------------------------------------------------------------------------
@@ -773,19 +776,7 @@ def discard_abandoned_import(batch_id: int) -> bool:
         batch = ImportBatch.objects.select_for_update().filter(pk=batch_id, status__in=ABANDONED_STATUSES).first()
         if batch is None:
             return False
-        stage, stored = batch.status, batch.stored_path
-        ImportRow.objects.filter(batch=batch).delete()
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=S.CANCELLED, finished_at=timezone.now(), stored_path="", counts={}, run_token="", task_id=""
-        )
-        transaction.on_commit(partial(delete_stored, stored))
-        record_event(
-            actor=None,
-            action="import.cancelled",
-            obj=batch,
-            summary=batch.file_name,
-            detail={"stage": stage, "rows_imported": 0, "by": "retention"},
-        )
+        _cancel_locked(batch, actor=None, by="retention")
     return True
 
 
