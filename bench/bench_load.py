@@ -337,6 +337,7 @@ class _Result:
     machine_busy: float = 0.0
     loadavg: tuple[float, float, float] = (0.0, 0.0, 0.0)
     workers: int = 0
+    worker_rss_mb: float = 0.0
 
 
 class _User:
@@ -500,10 +501,19 @@ def _measure(server: _Server, scenario: Scenario) -> _Result:
     result.loadavg = os.getloadavg()
     result.window = scenario.seconds
     result.workers = len(pids) - 1
+    result.worker_rss_mb = max((_rss_mb(pid) for pid in pids[1:]), default=0.0)
     stop.set()
     for thread in threads:
         thread.join(timeout=65)
     return result
+
+
+def _rss_mb(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -522,7 +532,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _report(scenario: Scenario, label: str, result: _Result) -> None:
     heading = f"-- {scenario.label}" + (f" [{label}]" if label else "")
-    print(f"{heading}: {result.window:.0f} s window after {WARM_UP:.0f} s warm-up, {result.workers} gunicorn workers")
+    print(
+        f"{heading}: {result.window:.0f} s window after {WARM_UP:.0f} s warm-up, {result.workers} gunicorn workers "
+        f"(largest RSS {result.worker_rss_mb:.0f} MB)"
+    )
     print("| kind | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     by_kind: dict[str, list[float]] = defaultdict(list)

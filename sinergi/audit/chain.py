@@ -154,7 +154,9 @@ class _Sealer:
                 seal_events()
             except Exception:
                 logger.exception("Sealing audit events failed; they will be sealed later")
-                connection.close()  # this thread's connection: a fresh one next time (e.g. after a restart)
+            finally:
+                # This thread's own connection: not left open between batches (a fresh one next time).
+                connection.close()
 
 
 _sealer = _Sealer()
