@@ -1,6 +1,7 @@
-"""What a read of a person costs (issue 14, parts 5 and 7): the person page's queries do not grow with the
+"""What a page costs (issue 14, parts 5 and 7): the person page's queries do not grow with the
 person's sub-records, and the audit event of the read is still written — by one INSERT, linked into the chain
-afterwards by the process's sealer thread when the web server asks for it (SINERGI_AUDIT_SEAL_DELAY_MS)."""
+afterwards by the process's sealer thread when the web server asks for it (SINERGI_AUDIT_SEAL_DELAY_MS); select
+widgets rendered in Python print what Django's templates print."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import time
 from datetime import date
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.renderers import DjangoTemplates
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
 
 from sinergi.audit.chain import verify_chain
 from sinergi.audit.models import AuditEvent
+from sinergi.cases.forms import CaseFilterForm
 from sinergi.registry import services
+from sinergi.registry.forms import EpisodeForm
 from sinergi.registry.models import Person
 from sinergi.sharing.access import record_access
 from sinergi.sharing.sections import IDENTITY
@@ -83,3 +89,20 @@ def test_the_sealer_thread_links_logged_reads_into_the_chain(alice, settings):
     assert not views.filter(seq__isnull=True).exists()
     report = verify_chain(seal_first=False)
     assert report.intact, report.first_break
+
+
+class Choices(forms.Form):
+    grouped = forms.ChoiceField(
+        choices=[("Asia & more", [("HK", "Hong Kong"), ("TW", "<Taiwan>")]), ("SA", mark_safe("<b>Saudi</b>"))],
+        initial="TW",
+    )
+    several = forms.MultipleChoiceField(choices=[("1", "satu"), ('"2', "dua's")], initial=["1", '"2'], required=False)
+    radio = forms.ChoiceField(choices=[("1", "a"), ("2", "b")], widget=forms.RadioSelect)
+    unknown = forms.NullBooleanField()
+
+
+@pytest.mark.parametrize("form_class", [Choices, EpisodeForm, CaseFilterForm])
+def test_select_widgets_render_exactly_as_djangos_own_templates(db, form_class):
+    """templates/django/forms/widgets/select.html renders options in Python (sinergi.widgets) for speed."""
+    assert str(form_class()) == str(form_class(renderer=DjangoTemplates()))
+    assert str(form_class(data={})) == str(form_class(data={}, renderer=DjangoTemplates()))
