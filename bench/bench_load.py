@@ -95,6 +95,8 @@ FULL = (
 
 
 def run(*, quick: bool = False) -> None:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(line_buffering=True)  # each table as it is measured, also into a file
     admin_url = os.environ.get("SINERGI_LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     pg = admin_url != "off" and _postgres_answers(admin_url)
     if not pg:
@@ -126,11 +128,12 @@ def run(*, quick: bool = False) -> None:
                 env, pg=pg, admin_url=admin_url, database=database, persons=persons, reuse=reuse, quick=quick
             )
             print(f"dataset: {built}")
+            tokens = _tokens(env)
             for scenario in scenarios:
                 for label, root in roots:
                     server_env = dict(env, **(before_env if label == "before" else {}))
                     with _Server(root, server_env, Path(directory)) as server:
-                        result = _measure(server, scenario)
+                        result = _measure(server, scenario, tokens)
                     _report(scenario, label, result)
         finally:
             if pg and not reuse:
@@ -286,11 +289,25 @@ class _Server:
         master = self.process.pid
         return [master, *_children(master)]
 
-    def token(self, agency: str, name: str) -> str:
+
+def _tokens(env: dict[str, str]) -> dict[str, str]:
+    """A read token of each demo agency (`sinergi token create`, once for the whole run)."""
+    tokens = {}
+    for agency in sorted(set(AGENCY_OF.values())):
         output = _sinergi(
-            self.env, self.root, "token", "create", "--agency", agency, "--name", name, "--scopes", "persons:read"
+            env,
+            ROOT,
+            "token",
+            "create",
+            "--agency",
+            agency,
+            "--name",
+            f"load-{agency}-{os.getpid()}",
+            "--scopes",
+            "persons:read",
         )
-        return next(line.strip() for line in output.splitlines() if line.strip().startswith("sng_"))
+        tokens[agency] = next(line.strip() for line in output.splitlines() if line.strip().startswith("sng_"))
+    return tokens
 
 
 def _children(parent: int) -> list[int]:
@@ -410,8 +427,7 @@ class _User:
         return self.request("GET", f"/api/v1/persons/{rng.choice(self.persons)}", api=True)[0]
 
 
-def _prepare(server: _Server, users: int) -> list[_User]:
-    tokens = {agency: server.token(agency, f"load-{agency}") for agency in sorted(set(AGENCY_OF.values()))}
+def _prepare(server: _Server, users: int, tokens: dict[str, str]) -> list[_User]:
     seen: dict[str, tuple[list[int], list[str]]] = {}
     for agency, token in tokens.items():
         probe = _User(server.port, "", token, [], [])
@@ -453,8 +469,8 @@ def _prepare(server: _Server, users: int) -> list[_User]:
     return prepared
 
 
-def _measure(server: _Server, scenario: Scenario) -> _Result:
-    users = _prepare(server, scenario.users)
+def _measure(server: _Server, scenario: Scenario, tokens: dict[str, str]) -> _Result:
+    users = _prepare(server, scenario.users, tokens)
     result = _Result()
     kinds = [kind for kind, _ in KINDS]
     weights = [weight for _, weight in KINDS]
