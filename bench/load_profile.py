@@ -43,7 +43,9 @@ def main() -> int:
     os.environ.setdefault("SINERGI_DEBUG", "0")
     os.environ.setdefault("SINERGI_MFA_REQUIRED_ROLES", "")
     os.environ.setdefault("SINERGI_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("SINERGI_DB_CONN_MAX_AGE", "60")  # as served (scripts/gunicorn.conf.py)
+    # As served (scripts/gunicorn.conf.py): connections kept, reads sealed in batches by the sealer thread.
+    os.environ.setdefault("SINERGI_DB_CONN_MAX_AGE", "60")
+    os.environ.setdefault("SINERGI_AUDIT_SEAL_DELAY_MS", "500")
     os.environ["SINERGI_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
     import django
@@ -67,35 +69,35 @@ def main() -> int:
     )
     person = Person.objects.get(pk=person_ids[len(person_ids) // 2])
     name = person.full_name.split()[0]
-    kinds = {
+    kinds: dict[str, tuple[str, dict[str, str]]] = {
         "person search": (f"/orang/?q={name}", {}),
         "person detail": (f"/orang/{person.pk}/", {}),
         "case list": ("/kasus/", {}),
         "referral inbox": ("/rujukan/", {}),
         "notifications": ("/notifikasi/", {}),
-        "API search": (f"/api/v1/persons?q={name}", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}),
-        "API person": (f"/api/v1/persons/{person.pk}", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}),
+        "API search": (f"/api/v1/persons?q={name}", {"Authorization": f"Bearer {secret}"}),
+        "API person": (f"/api/v1/persons/{person.pk}", {"Authorization": f"Bearer {secret}"}),
     }
     for kind, (path, headers) in kinds.items():
         if args.only and kind != args.only:
             continue
-        api = "HTTP_AUTHORIZATION" in headers
+        api = "Authorization" in headers
         caller = Client() if api else client
         for _ in range(3):
-            response = caller.get(path, **headers)
+            response = caller.get(path, headers=headers)
             assert response.status_code == 200, (kind, response.status_code)
         queries: list[str] = []
         with connection.execute_wrapper(_Recorder(queries)):
-            caller.get(path, **headers)
+            caller.get(path, headers=headers)
         plain = time.process_time()
         for _ in range(args.requests):
-            caller.get(path, **headers)
+            caller.get(path, headers=headers)
         plain = time.process_time() - plain
         profile = cProfile.Profile()
         cpu, wall = time.process_time(), time.perf_counter()
         profile.enable()
         for _ in range(args.requests):
-            caller.get(path, **headers)
+            caller.get(path, headers=headers)
         profile.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         print(
