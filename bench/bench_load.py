@@ -450,7 +450,8 @@ def _prepare(server: _Server, users: int, tokens: dict[str, str]) -> list[_User]
                     found.update(word for word in hit["full_name"].split()[:1] if len(word) > 2)
         if not persons:
             raise RuntimeError(f"no persons of {agency} found through the API")
-        seen[agency] = (sorted(set(persons)), sorted(found))
+        # Names to search for: the given names found (a small demo may have none longer than two letters).
+        seen[agency] = (sorted(set(persons)), sorted(found) or list(SEED_NAMES))
     prepared = []
     for index in range(users):
         account = ACCOUNTS[index % len(ACCOUNTS)]
