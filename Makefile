@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 300
 
-.PHONY: run install install-dev assets messages test lint bench bench-quick clean serve-prep
+.PHONY: run serve install install-dev assets messages test lint bench bench-quick clean serve-prep
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -49,7 +49,15 @@ serve-prep: install
 # The demo does not force two-factor setup on the demo supervisors (production does: see README).
 run: serve-prep
 	SINERGI_DEBUG=$${SINERGI_DEBUG:-0} SINERGI_MFA_REQUIRED_ROLES=$${SINERGI_MFA_REQUIRED_ROLES-} \
-		HOST=$(HOST) PORT=$(PORT) scripts/serve
+		SINERGI_WEB_WORKERS=$${SINERGI_WEB_WORKERS:-2} HOST=$(HOST) PORT=$(PORT) scripts/serve
+
+# Production: the web server and the two task workers against DATABASE_URL (SQLite in var/ when unset), after
+# migrating and collecting static files; no demo data. Workers, threads and timeouts come from the environment
+# (SINERGI_WEB_WORKERS, default 2 × cores; SINERGI_WEB_THREADS, default 4; ...): docs/operations.md "The web server".
+serve: install
+	$(BIN)/sinergi migrate --no-input
+	$(BIN)/sinergi collectstatic --no-input --verbosity 0
+	SINERGI_DEBUG=0 HOST=$(HOST) PORT=$(PORT) scripts/serve
 
 test: install
 	@scripts/ensure-chromium

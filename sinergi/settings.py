@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -158,6 +159,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "sinergi.urls"
+# Forms render with the project's template engine, so templates/django/forms/ may override a widget's template
+# (the select widget's, for speed) and the cached loader serves them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "sinergi.wsgi.application"
 
 TEMPLATES = [
@@ -174,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sinergi.accounts.context_processors.capabilities",
             ],
+            "libraries": {"sinergi_widgets": "sinergi.widgets"},
         },
     },
 ]
@@ -355,6 +360,10 @@ SINERGI_REVIEW_THRESHOLD = env_probability("SINERGI_REVIEW_THRESHOLD", 0.2)
 # Searches that reach other agencies' persons (full NIK, or name + birth year), per user and hour; over it
 # only the user's own records are searched, and the refusal is logged (issue 9, finding 2).
 SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR = env_int("SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR", 60)
+# Milliseconds after which a logged read (person.viewed) is linked into the audit chain by the process's sealer
+# thread, in a batch with the other reads of that moment (sinergi/audit/chain.py: seal_soon). 0: by the request
+# itself after commit, like every write's event. The web server sets 500 (scripts/gunicorn.conf.py).
+SINERGI_AUDIT_SEAL_DELAY = env_int("SINERGI_AUDIT_SEAL_DELAY_MS", 0) / 1000
 SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 SINERGI_IMPORT_DIR = VAR_DIR / "imports"
 SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)

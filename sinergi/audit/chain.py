@@ -28,11 +28,15 @@ import hashlib
 import ipaddress
 import json
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 logger = logging.getLogger(__name__)
@@ -107,6 +111,59 @@ def seal_after_commit() -> None:
     if connection.in_atomic_block and any(entry[1] is _seal_quietly for entry in pending):
         return
     transaction.on_commit(_seal_quietly, robust=True)
+
+
+def seal_soon() -> None:
+    """Called where a *read* is logged (``person.viewed``): with ``SINERGI_AUDIT_SEAL_DELAY`` > 0 the event is
+    linked by this process's sealer thread within that many seconds, together with every other event of those
+    seconds, so logging a read costs its request one INSERT (and no wait for the chain's head row, which every
+    concurrent reader would otherwise queue on). Until then it is covered by its ``content_hash``, as any event
+    is before it is sealed; an event whose process stopped first is linked by the next seal anywhere (any
+    audited write, `sinergi audit seal`, `sinergi audit verify`). With 0 (the default; tests) it is sealed
+    after commit like every other event."""
+    if settings.SINERGI_AUDIT_SEAL_DELAY <= 0:
+        seal_after_commit()
+        return
+    transaction.on_commit(_wake_sealer, robust=True)
+
+
+class _Sealer:
+    """One daemon thread per process that seals shortly after it is woken (``seal_soon``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.wanted = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def wake(self) -> None:
+        with self.lock:
+            # A forked child (a gunicorn worker) does not inherit its parent's thread: it starts its own.
+            if self.thread is None or not self.thread.is_alive() or self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self.thread.start()
+        self.wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            time.sleep(settings.SINERGI_AUDIT_SEAL_DELAY)
+            self.wanted.clear()
+            try:
+                seal_events()
+            except Exception:
+                logger.exception("Sealing audit events failed; they will be sealed later")
+            finally:
+                # This thread's own connection: not left open between batches (a fresh one next time).
+                connection.close()
+
+
+_sealer = _Sealer()
+
+
+def _wake_sealer() -> None:
+    _sealer.wake()
 
 
 def _seal_quietly() -> None:

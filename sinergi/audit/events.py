@@ -48,9 +48,12 @@ def record_event(
     obj: models.Model | None = None,
     summary: str = "",
     detail: dict[str, Any] | None = None,
+    read: bool = False,
 ) -> AuditEvent:
+    """`read=True` for an event that logs a read (``person.viewed``): one INSERT, linked into the chain in a batch
+    shortly after (``chain.seal_soon``)."""
     event = _event(actor, action, obj, summary, detail)
-    event.save()
+    event.save(read=read)
     return event
 
 

@@ -9,7 +9,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.audit.chain import CONTENT_FIELDS, content_hash, normalise_ip, seal_after_commit
+from sinergi.audit.chain import CONTENT_FIELDS, content_hash, normalise_ip, seal_after_commit, seal_soon
 
 
 class AppendOnly(Exception):
@@ -83,12 +83,17 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, read: bool = False, **kwargs: Any) -> None:
+        """`read`: the event logs a read (``chain.seal_soon``: sealed in a batch shortly after, not by the
+        request that wrote it)."""
         if not self._state.adding:
             raise AppendOnly("Audit events cannot be changed.")
         self.prepare_for_chain()
         super().save(*args, **kwargs)
-        seal_after_commit()
+        if read:
+            seal_soon()
+        else:
+            seal_after_commit()
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnly("Audit events cannot be deleted.")

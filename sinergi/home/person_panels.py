@@ -19,8 +19,13 @@ ROWS = 20
 
 
 def _record_ids(person: Person) -> list[int]:
-    """The person and the records merged into it: their cases stay on the absorbed record (matching)."""
-    return [person.pk, *Person.objects.filter(merged_into_id=person.pk).values_list("pk", flat=True)]
+    """The person and the records merged into it: their cases stay on the absorbed record (matching). Read once
+    per page: the panels of one request share it (it was one query per panel)."""
+    cached: list[int] | None = getattr(person, "_panel_record_ids", None)
+    if cached is None:
+        cached = [person.pk, *Person.objects.filter(merged_into_id=person.pk).values_list("pk", flat=True)]
+        person._panel_record_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def cases_panel(user: User, person: Person) -> PersonPanel | None:

@@ -30,6 +30,7 @@ def record_access(*, actor: User, person: Person, sections: Iterable[str], conte
         obj=person,
         summary=person.full_name,
         detail={"sections": logged, "context": context} if context else {"sections": logged},
+        read=True,
     )
     return True
 

@@ -1,0 +1,108 @@
+"""What a page costs (issue 14, parts 5 and 7): the person page's queries do not grow with the
+person's sub-records, and the audit event of the read is still written — by one INSERT, linked into the chain
+afterwards by the process's sealer thread when the web server asks for it (SINERGI_AUDIT_SEAL_DELAY_MS); select
+widgets rendered in Python print what Django's templates print."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from django import forms
+from django.db import connection
+from django.forms.renderers import DjangoTemplates
+from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
+
+from sinergi.audit.chain import verify_chain
+from sinergi.audit.models import AuditEvent
+from sinergi.cases.forms import CaseFilterForm
+from sinergi.registry import services
+from sinergi.registry.forms import EpisodeForm
+from sinergi.registry.models import Person
+from sinergi.sharing.access import record_access
+from sinergi.sharing.sections import IDENTITY
+from sinergi.testing.factories import make_person
+
+
+def page_queries(client, person: Person) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/orang/{person.pk}/")
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def add_sub_records(actor, person: Person, count: int) -> None:
+    for index in range(count):
+        services.add_phone(actor=actor, person_id=person.pk, number=f"0812-4455-{6670 + index}", label="")
+        services.add_identifier(actor=actor, person_id=person.pk, kind="PASPOR", value=f"C{1234560 + index}")
+        services.add_family_link(actor=actor, person_id=person.pk, relationship="ANAK", name=f"Anak {index}")
+
+
+def test_the_person_page_issues_as_many_queries_for_many_sub_records_as_for_one(client, alice):
+    few = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12), region_code="72.71.05")
+    many = make_person(alice, full_name="Nur Aini", sex="P", birth_date=date(1991, 1, 2), region_code="72.71.05")
+    add_sub_records(alice, few, 1)
+    add_sub_records(alice, many, 6)
+    client.force_login(alice)
+    page_queries(client, few)  # the first request of a session reads a few things once
+    assert len(page_queries(client, many)) == len(page_queries(client, few))
+
+
+def test_a_read_is_audited_with_one_insert_when_the_server_seals_later(client, alice, settings):
+    settings.SINERGI_AUDIT_SEAL_DELAY = 0.5
+    person = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    client.force_login(alice)
+    page_queries(client, person)
+    queries = page_queries(client, person)
+    audit_writes = [sql for sql in queries if "audit_auditevent" in sql and not sql.startswith("SELECT")]
+    assert len(audit_writes) == 1
+    assert audit_writes[0].startswith("INSERT")
+    assert not [sql for sql in queries if "audit_auditchain" in sql]  # nobody waits for the chain's head
+    views = AuditEvent.objects.filter(action="person.viewed", object_id=str(person.pk), actor=alice)
+    assert views.count() == 2
+    assert all(event.content_hash for event in views)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_by_default_a_read_is_sealed_by_its_own_request(client, alice, settings):
+    settings.SINERGI_AUDIT_SEAL_DELAY = 0
+    person = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    client.force_login(alice)
+    assert client.get(f"/orang/{person.pk}/").status_code == 200
+    view = AuditEvent.objects.get(action="person.viewed", object_id=str(person.pk))
+    assert view.seq is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_thread_links_logged_reads_into_the_chain(alice, settings):
+    settings.SINERGI_AUDIT_SEAL_DELAY = 0.05
+    person = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    for _ in range(3):
+        record_access(actor=alice, person=person, sections=(IDENTITY,))
+    views = AuditEvent.objects.filter(action="person.viewed", object_id=str(person.pk))
+    deadline = time.monotonic() + 10
+    while views.filter(seq__isnull=True).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert views.count() == 3
+    assert not views.filter(seq__isnull=True).exists()
+    report = verify_chain(seal_first=False)
+    assert report.intact, report.first_break
+
+
+class Choices(forms.Form):
+    grouped = forms.ChoiceField(
+        choices=[("Asia & more", [("HK", "Hong Kong"), ("TW", "<Taiwan>")]), ("SA", mark_safe("<b>Saudi</b>"))],
+        initial="TW",
+    )
+    several = forms.MultipleChoiceField(choices=[("1", "satu"), ('"2', "dua's")], initial=["1", '"2'], required=False)
+    radio = forms.ChoiceField(choices=[("1", "a"), ("2", "b")], widget=forms.RadioSelect)
+    unknown = forms.NullBooleanField()
+
+
+@pytest.mark.parametrize("form_class", [Choices, EpisodeForm, CaseFilterForm])
+def test_select_widgets_render_exactly_as_djangos_own_templates(db, form_class):
+    """templates/django/forms/widgets/select.html renders options in Python (sinergi.widgets) for speed."""
+    assert str(form_class()) == str(form_class(renderer=DjangoTemplates()))
+    assert str(form_class(data={})) == str(form_class(data={}, renderer=DjangoTemplates()))
