@@ -205,8 +205,8 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     # on the rows, not a subquery of ids: on PostgreSQL the planner then reads the name's or the NIK's index first.
     from sinergi.sharing import rules
 
-    visible = rules.visible_persons_q(user)
-    mine = Person.objects.filter(visible, merged_into__isnull=True)
+    may_open = rules.visible_persons_q(user)
+    mine = Person.objects.filter(may_open, merged_into__isnull=True)
     if name_match is not None:
         mine = mine.filter(name_match)
     if nik:
@@ -229,7 +229,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         others, reason = Person.objects.filter(name_match, birth_date__year=year), "name_birth_year"
     if others is not None:
         if _cross_agency_allowed(user):
-            others = others.filter(merged_into__isnull=True).exclude(visible)
+            others = others.filter(merged_into__isnull=True).exclude(may_open)
             others = rules.hidden_from_other_agencies(others)  # a restricted person (privacy) is not found
             _log_cross_agency_search(user, reason)
         else:
