@@ -10,7 +10,7 @@ average. EXPLAIN of the main queries is printed so the plans can be read beside 
 
 Sizes (environment): SINERGI_BENCH_PG_PERSONS (default 2,000,000; quick 20,000), SINERGI_BENCH_PG_CASES (half the
 persons), SINERGI_BENCH_PG_EVENTS (1.5 × persons; three events per referral), SINERGI_BENCH_PG_AGENCIES (extra
-agencies, default 20), SINERGI_BENCH_PG_SAMPLES (requests per page, default 200; quick 30).
+agencies, default 20), SINERGI_BENCH_PG_SAMPLES (requests per page, default 200; quick 20).
 Database: SINERGI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/sinergi_bench_pg_scale); the database is
 created when missing and reused when it already holds the asked sizes (generation at 2 million takes a while).
 Without a reachable PostgreSQL the benchmark says so and stops.
@@ -45,7 +45,7 @@ def run(*, quick: bool = False) -> None:
     cases = _env_int("SINERGI_BENCH_PG_CASES", persons // 2)
     events = _env_int("SINERGI_BENCH_PG_EVENTS", persons * 3 // 2)
     extra_agencies = _env_int("SINERGI_BENCH_PG_AGENCIES", 20)
-    samples = _env_int("SINERGI_BENCH_PG_SAMPLES", 30 if quick else 200)
+    samples = _env_int("SINERGI_BENCH_PG_SAMPLES", 20 if quick else 200)
     url = os.environ.get("SINERGI_BENCH_PG_URL", DEFAULT_URL)
     if not _ensure_database(url):
         return
