@@ -197,6 +197,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("SINERGI_PG_JIT", False):
+    # PostgreSQL's JIT compiles a query it estimates as costly (a count over an agency's referrals) and spent
+    # 700 ms compiling to save nothing on a 1.4 s count (bench/bench_pg_scale.py, docs/benchmarks.md):
+    # off for this short-query workload, as commonly advised for OLTP; SINERGI_PG_JIT=1 turns it back on.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

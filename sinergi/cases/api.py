@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,9 +41,9 @@ from sinergi.cases.models import (
     Phase,
     Urgency,
 )
-from sinergi.cases.selectors import CaseFilter, filter_cases, get_case_for_user
+from sinergi.cases.selectors import CaseFilter, filter_cases, get_case_for_user, overdue_case_ids
 from sinergi.cases.workflow import next_statuses
-from sinergi.referrals.models import Deadline, Referral, ReferralEvent
+from sinergi.referrals.models import Referral, ReferralEvent
 from sinergi.registry.api import ErrorOut
 from sinergi.registry.services import InvalidData
 from sinergi.sharing.access import record_access
@@ -270,17 +270,6 @@ def _aware(moment: datetime | None) -> datetime | None:
     return timezone.make_aware(moment)
 
 
-def _running_late() -> Exists:
-    return Exists(
-        Deadline.objects.filter(
-            referral__case=OuterRef("pk"),
-            met_at__isnull=True,
-            cancelled_at__isnull=True,
-            due_at__lt=timezone.now(),
-        )
-    )
-
-
 def _name(user: Any) -> str | None:
     return user.display_name if user is not None else None
 
@@ -412,13 +401,13 @@ def list_cases(
         filter_cases(request.user, flt)
         .select_related("person", "assigned_to")
         .prefetch_related(Prefetch("categories", queryset=ComplaintCategory.objects.only("code")))
-        .annotate(late=_running_late())
         .order_by("-id")
     )
     if before is not None:
         queryset = queryset.filter(id__lt=before)
     size = max(1, min(limit, MAX_PAGE))
     rows = list(queryset[: size + 1])
+    late = overdue_case_ids(case.pk for case in rows[:size])
     items = [
         CaseRowOut(
             id=case.pk,
@@ -438,7 +427,7 @@ def list_cases(
             flag_trafficking=case.flag_trafficking,
             flag_child=case.flag_child,
             assigned_to=_name(case.assigned_to),
-            overdue=case.late,
+            overdue=case.pk in late,
         )
         for case in rows[:size]
     ]

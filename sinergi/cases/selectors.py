@@ -3,6 +3,7 @@ parts a referral shares, through the referral (sinergi.referrals.selectors)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,23 @@ def get_attachment_for_user(user: User, case_pk: int, attachment_pk: int) -> Att
     return shared_attachment(user, case_pk, attachment_pk)
 
 
+def overdue_case_ids(case_ids: Iterable[int]) -> set[int]:
+    """Of these cases (a list's page), those with a referral step past its deadline: one query for the page.
+    Asked for the page's ids, not as an EXISTS per row in the list query, where PostgreSQL hashed every late
+    deadline of every agency (a sequential scan of all referrals) before returning the first row."""
+    from django.utils import timezone
+
+    from sinergi.referrals.models import Deadline
+
+    ids = list(case_ids)
+    if not ids:
+        return set()
+    late = Deadline.objects.filter(
+        referral__case_id__in=ids, met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=timezone.now()
+    )
+    return set(late.values_list("referral__case_id", flat=True))
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     status: str = ""
@@ -64,7 +82,12 @@ def filter_cases(user: User, flt: CaseFilter) -> QuerySet[Case]:
     elif flt.status:
         queryset = queryset.filter(status=flt.status)
     if flt.category:
-        queryset = queryset.filter(categories__code=flt.category)
+        # EXISTS, not a join: a join repeats a case per category and needed a DISTINCT, which made the database
+        # sort every matching case before it could return the first page.
+        in_category = Case.categories.through.objects.filter(
+            case_id=OuterRef("pk"), complaintcategory__code=flt.category
+        )
+        queryset = queryset.filter(Exists(in_category))
     if flt.regency:
         queryset = queryset.filter(
             Q(person__region__code=flt.regency) | Q(person__region__code__startswith=flt.regency + ".")
@@ -82,4 +105,4 @@ def filter_cases(user: User, flt: CaseFilter) -> QuerySet[Case]:
             referral__case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=timezone.now()
         )
         queryset = queryset.filter(Exists(running_late))
-    return queryset.distinct()
+    return queryset

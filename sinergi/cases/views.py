@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -55,7 +55,13 @@ from sinergi.cases.models import (
     Consent,
     InterventionPlan,
 )
-from sinergi.cases.selectors import cases_visible_to, filter_cases, get_attachment_for_user, get_case_for_user
+from sinergi.cases.selectors import (
+    cases_visible_to,
+    filter_cases,
+    get_attachment_for_user,
+    get_case_for_user,
+    overdue_case_ids,
+)
 from sinergi.cases.workflow import CASE_TRANSITIONS, next_statuses
 from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralEvent, ReferralStatus
 from sinergi.referrals.services import ReferralError, allowed_services, create_referral
@@ -91,9 +97,6 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     next_before = None
     before = request.GET.get("before", "")
     if form.is_valid():
-        running_late = Deadline.objects.filter(
-            referral__case=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=timezone.now()
-        )
         queryset = (
             filter_cases(request.user, form.to_filter())
             .select_related("person")
@@ -102,7 +105,6 @@ def case_list(request: AuthedRequest) -> HttpResponse:
                 open_referrals=Count(
                     "referrals", filter=Q(referrals__status__in=OPEN_REFERRAL_STATUSES), distinct=True
                 ),
-                is_overdue=Exists(running_late),
             )
             .order_by("-id")
         )
@@ -112,6 +114,9 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         if len(page) > PAGE_SIZE:
             page = page[:PAGE_SIZE]
             next_before = page[-1].pk
+        overdue = overdue_case_ids(case.pk for case in page)
+        for case in page:
+            case.is_overdue = case.pk in overdue  # type: ignore[attr-defined]
     context = {
         "form": form,
         "page": page,

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from sinergi.accounts.models import User
@@ -27,6 +28,11 @@ from sinergi.sharing.pseudonyms import listed_name
 # Below this name similarity a candidate is not shown (0..1, see identity.names.name_similarity).
 MIN_NAME_SCORE = 0.72
 MAX_CANDIDATES = 2000
+# On PostgreSQL a name is a candidate when its canonical key (or an alias's) shares this share of trigrams with
+# the searched key (pg_trgm similarity, read from a GIN index); the candidates are then scored as on SQLite.
+# Spelling variants the normaliser does not fold (typos, a dropped or added word) stay above it: measured
+# in bench/bench_pg_scale.py.
+TRIGRAM_THRESHOLD = 0.4
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -120,6 +126,36 @@ def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
+def _uses_trigrams() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _trigram_match(name_key: str) -> Q:
+    """PostgreSQL: persons whose name key or one of whose aliases' keys is trigram-similar to `name_key`
+    (the ``%`` operator of pg_trgm, served by the GIN indexes of migration registry 0003)."""
+    from django.contrib.postgres.lookups import TrigramSimilar
+
+    with connection.cursor() as cursor:
+        # The operator's threshold is a setting of the connection; set it for every search (cheap) so it never
+        # depends on what ran before on a pooled connection.
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
+    # The aliases' persons are read first (few), so the condition stays one the planner serves from the indexes
+    # (a bitmap OR); an OR with a subquery made it evaluate the operator on every row of the table.
+    aliases = list(
+        PersonAlias.objects.filter(TrigramSimilar(F("name_key"), name_key)).values_list("person_id", flat=True)
+    )
+    condition = Q(TrigramSimilar(F("name_key"), name_key))
+    return condition | Q(pk__in=aliases) if aliases else condition
+
+
+def _most_similar_first(persons: QuerySet[Person], name_key: str) -> QuerySet[Person]:
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    return persons.annotate(trigram_similarity=TrigramSimilarity("name_key", name_key)).order_by(
+        "-trigram_similarity", "pk"
+    )
+
+
 def _name_candidates(text: str) -> tuple[set[int], str]:
     normalized = normalize_name(text)
     tokens = normalized.informative_tokens or normalized.tokens
@@ -155,17 +191,24 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         nik, text = _digits(text), ""  # the search box got a NIK
 
     name_key = ""
-    candidate_ids: set[int] | None = None
-    alias_ids: set[int] = set()
-    if text:
+    # Who may match the name: on PostgreSQL a trigram condition applied inside each scope below (so another
+    # agency's namesakes never crowd out the user's own persons); on SQLite the token index's candidates.
+    name_match: Q | None = None
+    if text and _uses_trigrams():
+        name_key = normalize_name(text).key
+        name_match = _trigram_match(name_key) if name_key else Q(pk__in=[])
+    elif text:
         candidate_ids, name_key = _name_candidates(text)
-        alias_ids = set(PersonAlias.objects.filter(person_id__in=candidate_ids).values_list("person_id", flat=True))
+        name_match = Q(pk__in=candidate_ids)
 
-    # What the user may search with every filter: its own registry and what referrals share with it.
-    visible_ids = persons_visible_to(user).values("pk")
-    mine = Person.objects.filter(merged_into__isnull=True, pk__in=visible_ids)
-    if candidate_ids is not None:
-        mine = mine.filter(pk__in=candidate_ids)
+    # What the user may search with every filter: its own registry and what referrals share with it. A condition
+    # on the rows, not a subquery of ids: on PostgreSQL the planner then reads the name's or the NIK's index first.
+    from sinergi.sharing import rules
+
+    may_open = rules.visible_persons_q(user)
+    mine = Person.objects.filter(may_open, merged_into__isnull=True)
+    if name_match is not None:
+        mine = mine.filter(name_match)
     if nik:
         mine = mine.filter(nik=nik) if len(nik) == 16 else mine.filter(nik__startswith=nik)
     if query.birth_date:
@@ -182,13 +225,11 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     reason = ""
     if nik and _valid_full_nik(nik) and not text:
         others, reason = Person.objects.filter(nik=nik), "nik"
-    elif text and year and not nik and candidate_ids:
-        others, reason = Person.objects.filter(pk__in=candidate_ids, birth_date__year=year), "name_birth_year"
+    elif text and year and not nik and name_key and name_match is not None:
+        others, reason = Person.objects.filter(name_match, birth_date__year=year), "name_birth_year"
     if others is not None:
         if _cross_agency_allowed(user):
-            others = others.filter(merged_into__isnull=True).exclude(pk__in=visible_ids)
-            from sinergi.sharing import rules
-
+            others = others.filter(merged_into__isnull=True).exclude(may_open)
             others = rules.hidden_from_other_agencies(others)  # a restricted person (privacy) is not found
             _log_cross_agency_search(user, reason)
         else:
@@ -205,11 +246,16 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
         "registered_by_agency_id",
     )
+    if name_key and _uses_trigrams():
+        # The cap keeps the closest names, not arbitrary ones.
+        mine = _most_similar_first(mine, name_key)
+        others = _most_similar_first(others, name_key) if others is not None else None
     rows = list(mine.select_related("region").only(*fields)[:MAX_CANDIDATES])
     visible = {person.pk for person in rows}
     if others is not None:
         rows += list(others.select_related("region").only(*fields)[:MAX_CANDIDATES])
     alias_keys: dict[int, list[str]] = {}
+    alias_ids = {person.pk for person in rows} if name_key else set()
     if alias_ids:
         for person_id, key in PersonAlias.objects.filter(person_id__in=alias_ids).values_list("person_id", "name_key"):
             alias_keys.setdefault(person_id, []).append(key)

@@ -197,3 +197,22 @@ def test_it_answers_in_indonesian_by_default(client, olive):
     client.force_login(olive)
     page = client.get(reverse("imports:list")).text
     assert 'lang="id"' in page
+
+
+def test_the_list_makes_as_many_queries_for_three_times_the_imports(client, olive, tasks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("imports:list")).status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        check(tasks, olive, start(olive, csv_bytes([person_row(n + 1)]), name=f"few{n}.csv"))
+    client.force_login(olive)
+    client.get(reverse("imports:list"))
+    few = queries()
+    for n in range(4):
+        check(tasks, olive, start(olive, csv_bytes([person_row(n + 10)]), name=f"more{n}.csv"))
+    assert queries() == few

@@ -211,3 +211,34 @@ def test_scan_button(client: Client, olive: User, siti: Person, sitti: Person) -
     response = _login(client, olive).post(reverse("matching:scan"), follow=True)
     assert "1 likely duplicate pairs are waiting for review" in response.content.decode()
     assert MatchCandidate.objects.count() == 1
+
+
+def test_the_queue_makes_as_many_queries_for_three_times_the_pairs(client: Client, olive: User, alice: User) -> None:
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sinergi.testing.factories import make_person
+
+    weights = [("name", level_weight("name", "Same normalised name"))]
+
+    def propose(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            born = date(1980 + n, 1, 2)
+            one = make_person(alice, full_name=f"Siti Rahma {n}", birth_date=born)
+            other = make_person(alice, full_name=f"Sitti Rahma {n}", birth_date=born)
+            services.propose_pair(
+                actor=olive, person_id=one.pk, other_person_id=other.pk, probability=0.9, weights=weights, origin="scan"
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("matching:queue")).status_code == 200
+        return len(captured)
+
+    propose(2, 0)
+    _login(client, olive).get(reverse("matching:queue"))
+    few = queries()
+    propose(4, 2)
+    assert queries() == few

@@ -81,3 +81,22 @@ def test_it_recognises_local_paths():
     assert is_local_path("/kasus/3/#tasks")
     assert not is_local_path("kasus/3/")
     assert not is_local_path("http://127.0.0.1/rujukan/1/")
+
+
+def test_it_lists_three_times_the_notifications_with_the_same_number_of_queries(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/notifikasi/").status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        note(alice, title=f"Rujukan {n}", key=f"few-{n}")
+    client.force_login(alice)
+    client.get("/notifikasi/")  # session and language warm-up
+    few = queries()
+    for n in range(4):
+        note(alice, title=f"Rujukan lagi {n}", key=f"more-{n}")
+    assert queries() == few
