@@ -25,8 +25,9 @@ class Revision:
 
 def person_changes(person: Person, limit: int = 50) -> list[Revision]:
     records = list(person.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    revisions = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    revisions: list[Revision] = []
+    # A person written without a history row (a bulk load outside the services) has no revisions to show.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if newer is records[-1] and len(records) > limit:
             break
         changes = []
