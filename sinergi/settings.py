@@ -358,6 +358,8 @@ SINERGI_CROSS_AGENCY_SEARCHES_PER_HOUR = env_int("SINERGI_CROSS_AGENCY_SEARCHES_
 SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 SINERGI_IMPORT_DIR = VAR_DIR / "imports"
 SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
+# A chunk of only unchanged and error rows (they write nothing but their marks) may be this long.
+SINERGI_IMPORT_CHEAP_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHEAP_CHUNK_ROWS", 2000)
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
 # Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks.md.
 SINERGI_IMPORT_ANALYSIS_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_ROWS", 2000)
