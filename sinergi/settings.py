@@ -363,6 +363,8 @@ SINERGI_IMPORT_CHEAP_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHEAP_CHUNK_ROWS", 200
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
 # Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks.md.
 SINERGI_IMPORT_ANALYSIS_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_ROWS", 2000)
+# ... for the first chunk; each next one is twice as long, up to this (fewer passes over a large file).
+SINERGI_IMPORT_ANALYSIS_MAX_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_MAX_ROWS", 20_000)
 # What one file may hold, checked while it is read (docs/imports.md "Limits").
 SINERGI_IMPORT_MAX_ROWS = env_int("SINERGI_IMPORT_MAX_ROWS", 1_000_000)
 SINERGI_IMPORT_MAX_CELL_CHARS = env_int("SINERGI_IMPORT_MAX_CELL_CHARS", 32_767)

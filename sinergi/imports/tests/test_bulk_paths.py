@@ -163,3 +163,21 @@ def test_a_crash_in_a_long_unchanged_chunk_resumes_to_the_end(olive, tasks, monk
     assert batch.status == S.DONE and batch.rows_done == 11
     assert batch.counts["UNCHANGED"] == 10 and batch.counts["ERROR"] == 1
     assert ChangeEvent.objects.count() == events
+
+
+def test_the_check_doubles_its_chunks_up_to_the_longest(olive, tasks, settings, monkeypatch):
+    settings.SINERGI_IMPORT_ANALYSIS_ROWS = 2
+    settings.SINERGI_IMPORT_ANALYSIS_MAX_ROWS = 4
+    real = sources.plan_records
+    sizes: list[int] = []
+
+    def counting(**kwargs):
+        records = list(kwargs.pop("records"))
+        sizes.append(len(records))
+        return real(records=records, **kwargs)
+
+    monkeypatch.setattr(sources, "plan_records", counting)
+    batch = check(tasks, olive, start(olive, export(11)))
+    assert sizes == [2, 4, 4, 1]
+    assert batch.status == S.PREVIEW and batch.total_rows == 11
+    assert ImportRow.objects.filter(batch=batch).count() == 11
