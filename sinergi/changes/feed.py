@@ -35,6 +35,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Min
 
+from sinergi.bulk import insert_many
 from sinergi.changes.models import ChangeEvent, ChangeOp, FeedSequence
 from sinergi.registry.models import Person, PersonAlias, PersonIdentifier, PersonPhone
 from sinergi.sources.models import SourceRecord
@@ -141,7 +142,7 @@ def _write_pending(pending: dict[int, tuple[str, int]]) -> None:
             events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot={}))
         elif pk in snapshots:  # a person missing here was created and deleted within the block
             events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot=snapshots[pk]))
-    ChangeEvent.objects.bulk_create(events, batch_size=500)
+    insert_many(ChangeEvent, events)
 
 
 def person_snapshots(person_ids: Iterable[int]) -> dict[int, dict[str, Any]]:

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
+from sinergi.bulk import insert_many
 from sinergi.changes.feed import changes_savepoint, coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.text import has_unstorable_characters
@@ -487,7 +488,7 @@ def apply_plans(
                 issues = _issues_of(refused)
                 result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
             results.append(result)
-        SourceRecord.objects.bulk_create(writes.records, batch_size=500)
+        insert_many(SourceRecord, writes.records)
         record_events(actor=actor, action="person.source_linked", items=list(writes.linked))
     counts: dict[str, int] = {}
     for result in results:
@@ -593,12 +594,12 @@ def _link_target(actor: User, plan: RecordPlan, writes: _Writes) -> Person | Non
     """The existing person a LINK (or an UPDATE whose source record has gone) attaches to, if still there."""
     if plan.action not in (RowAction.LINK, RowAction.UPDATE, RowAction.UNCHANGED):
         return None
-    agency_persons = Person.objects.filter(registered_by_agency_id=actor.agency_pk)
-    person = None
-    if plan.person_id is not None:
-        person = writes.persons.get(plan.person_id) or agency_persons.filter(pk=plan.person_id).first()
+    person = writes.persons.get(plan.person_id) if plan.person_id is not None else None
+    if person is None and plan.person_id is not None:
+        person = Person.objects.filter(registered_by_agency_id=actor.agency_pk, pk=plan.person_id).first()
     if person is None and plan.values.get("nik"):
-        person = agency_persons.filter(nik=plan.values["nik"]).order_by("id").first()
+        same_nik = Person.objects.filter(registered_by_agency_id=actor.agency_pk, nik=plan.values["nik"])
+        person = same_nik.order_by("id").first()
     return _survivor(person) if person is not None else None
 
 
