@@ -243,7 +243,7 @@ def _file_content(rows: list[dict[str, str]], file_format: str) -> bytes:
         writer.writeheader()
         writer.writerows(rows)
         return text.getvalue().encode()
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ekspor")
@@ -258,8 +258,8 @@ def _file_content(rows: list[dict[str, str]], file_format: str) -> bytes:
 def _import_export(content: bytes, file_format: str, agency: Any, user: Any) -> str:
     """django-import-export's import of the file into Person, as its documentation shows (a ModelResource with
     column names and widgets; model validation on); every row a new person of `agency`."""
-    import tablib
-    from import_export import fields, resources, widgets
+    import tablib  # type: ignore[import-untyped]
+    from import_export import fields, resources, widgets  # type: ignore[import-untyped]
 
     from sinergi.identity.names import normalize_name
     from sinergi.regions.models import Region

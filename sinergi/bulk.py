@@ -45,7 +45,7 @@ def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> N
     fields = [field for field in meta.concrete_fields if not _generated_key(field)]
     readers = [_reader(field) for field in fields]
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     rows = [[read(obj) for read in readers] for obj in objects]
     with connection.cursor() as cursor:

@@ -508,10 +508,11 @@ def _insert_rows(batch: ImportBatch, plans: list[sources.RecordPlan]) -> None:
     field; for the thousands of rows of an analysis chunk that cost more than writing them. The values are
     prepared here as the fields would (JSON through the field, which adapts it for the database).
     """
-    fields = [ImportRow._meta.get_field(name) for name in _ROW_COLUMNS]
+    by_name = {field.name: field for field in ImportRow._meta.concrete_fields}
+    fields = [by_name[name] for name in _ROW_COLUMNS]
     json_fields = {index for index, field in enumerate(fields) if field.get_internal_type() == "JSONField"}
     table = connection.ops.quote_name(ImportRow._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     rows = []
     for plan in plans:

@@ -197,10 +197,9 @@ def registry_rows(agency_id: int) -> list[dict[str, str]]:
         .values_list("id", "full_name", "birth_date", "birth_place", "sex", "nik", "region_id", "address_text")
     )
     rows: list[dict[str, str]] = []
-    for pk, full_name, *core in persons.iterator(chunk_size=5000):
-        _add_rows(
-            rows, pk, [full_name, *aliases.get(pk, ())], phones.get(pk, []), identifiers.get(pk, []), _base_row(*core)
-        )
+    for pk, full_name, birth_date, birth_place, sex, nik, region_code, address in persons.iterator(chunk_size=5000):
+        base = _base_row(birth_date, birth_place, sex, nik, region_code, address)
+        _add_rows(rows, pk, [full_name, *aliases.get(pk, ())], phones.get(pk, []), identifiers.get(pk, []), base)
     return rows
 
 
