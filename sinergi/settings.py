@@ -372,9 +372,13 @@ SINERGI_AUDIT_SEAL_DELAY = env_int("SINERGI_AUDIT_SEAL_DELAY_MS", 0) / 1000
 SINERGI_IMPORT_MAX_BYTES = env_int("SINERGI_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 SINERGI_IMPORT_DIR = VAR_DIR / "imports"
 SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
+# A chunk of only unchanged and error rows (they write nothing but their marks) may be this long.
+SINERGI_IMPORT_CHEAP_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHEAP_CHUNK_ROWS", 2000)
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
 # Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks.md.
 SINERGI_IMPORT_ANALYSIS_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_ROWS", 2000)
+# ... for the first chunk; each next one is twice as long, up to this (fewer passes over a large file).
+SINERGI_IMPORT_ANALYSIS_MAX_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_MAX_ROWS", 20_000)
 # What one file may hold, checked while it is read (docs/imports.md "Limits").
 SINERGI_IMPORT_MAX_ROWS = env_int("SINERGI_IMPORT_MAX_ROWS", 1_000_000)
 SINERGI_IMPORT_MAX_CELL_CHARS = env_int("SINERGI_IMPORT_MAX_CELL_CHARS", 32_767)

@@ -61,9 +61,9 @@ def record_events(
     *, actor: User | None, action: str, items: list[tuple[models.Model, str, dict[str, Any]]]
 ) -> list[AuditEvent]:
     """One event per (object, summary, detail), written in one statement: a page that reads many records (a
-    person's assessment history) logs each read without a query per record."""
+    person's assessment history) logs each read without a query per record. The events' ids are not read back."""
     if not items:
         return []
-    return AuditEvent.objects.bulk_create(
+    return AuditEvent.objects.insert_many(
         [_event(actor, action, obj, summary, detail) for obj, summary, detail in items]
     )

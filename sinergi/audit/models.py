@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.audit.chain import CONTENT_FIELDS, content_hash, normalise_ip, seal_after_commit, seal_soon
+from sinergi.bulk import insert_many
 
 
 class AppendOnly(Exception):
@@ -40,6 +41,16 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         created = super().bulk_create(events, *args, **kwargs)
         seal_after_commit()
         return created
+
+    def insert_many(self, objs: Iterable[AuditEvent]) -> list[AuditEvent]:
+        """``bulk_create`` with one prepared statement (``sinergi.bulk``): for the thousands of events of an
+        import chunk. The events' ids are not read back; they are hashed and sealed like any other."""
+        events = list(objs)
+        for event in events:
+            event.prepare_for_chain()
+        insert_many(AuditEvent, events)
+        seal_after_commit()
+        return events
 
     def bulk_update(self, objs: Iterable[AuditEvent], fields: Any, batch_size: int | None = None) -> int:
         raise AppendOnly("Audit events cannot be changed.")

@@ -29,6 +29,7 @@ silent. Files up to ``SINERGI_IMPORT_SMALL_BYTES`` go to the ``imports-small`` q
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import threading
@@ -145,9 +146,28 @@ def chunk_rows() -> int:
     return max(1, int(getattr(settings, "SINERGI_IMPORT_CHUNK_ROWS", 200)))
 
 
+# Rows whose apply writes nothing: a chunk of only these may hold up to ``cheap_chunk_rows()``.
+CHEAP_ACTIONS: Final = frozenset({RowAction.UNCHANGED, RowAction.ERROR})
+
+
+def cheap_chunk_rows() -> int:
+    """The length of a chunk of unchanged and error rows (default 2,000): re-reading the same file
+    is mostly such rows, and each chunk has a fixed cost (its transaction, the batch's lock, an audit event)."""
+    return max(chunk_rows(), int(getattr(settings, "SINERGI_IMPORT_CHEAP_CHUNK_ROWS", 2000)))
+
+
 def analysis_chunk_rows() -> int:
     # Each analysis chunk scores its rows against the whole registry at once: bigger chunks, fewer passes.
     return max(1, int(getattr(settings, "SINERGI_IMPORT_ANALYSIS_ROWS", 2000)))
+
+
+def analysis_chunk_max_rows() -> int:
+    """The longest analysis chunk: chunks start at ``analysis_chunk_rows()`` and double up to this.
+
+    Each chunk is one linkage pass, with a fixed cost of a few seconds (Splink starts and checks its settings):
+    a 100,000-row file in chunks of 2,000 paid it 50 times. Doubling keeps the first chunks (and the progress
+    a small file shows) short and makes a large file's passes few (2 + 4 + 8 + 16 + 20 + 20 ... thousand)."""
+    return max(analysis_chunk_rows(), int(getattr(settings, "SINERGI_IMPORT_ANALYSIS_MAX_ROWS", 20_000)))
 
 
 def stall_after() -> timedelta:
@@ -395,12 +415,14 @@ def _analyse(batch: ImportBatch, run_token: str) -> None:
     positions = {name: table.columns.index(column) for name, column in mapping.items()}
     state = sources.PlanState()
     chunk: list[sources.IncomingRecord] = []
+    limit, longest = analysis_chunk_rows(), analysis_chunk_max_rows()
     for row in table.rows():
         chunk.append(_incoming(row, positions))
-        if len(chunk) >= analysis_chunk_rows():
+        if len(chunk) >= limit:
             _between_chunks(batch.pk, run_token)
             _plan_chunk(batch, run_token, chunk, mapping, state)
             chunk = []
+            limit = min(limit * 2, longest)
     if chunk:
         _plan_chunk(batch, run_token, chunk, mapping, state)
     with transaction.atomic():
@@ -458,23 +480,68 @@ def _plan_chunk(
         )
         if not claimed:
             raise _Superseded
-        ImportRow.objects.bulk_create([_row_of(batch, plan) for plan in plans])
+        _insert_rows(batch, plans)
 
 
-def _row_of(batch: ImportBatch, plan: sources.RecordPlan) -> ImportRow:
-    return ImportRow(
-        batch=batch,
-        row_number=plan.row_number or 0,
-        external_id=plan.external_id[:100],
-        values=plan.values,
-        action=plan.action,
-        errors=[issue.as_dict() for issue in plan.errors],
-        warnings=[issue.as_dict() for issue in plan.warnings],
-        person_id=plan.person_id,
-        match_probability=plan.probability,
-        linked_by=plan.linked_by,
-        changes={name: list(change) for name, change in plan.changes.items()},
-        candidates=sources.candidates_to_json(plan.candidates),
+# The preview rows' columns, in the order `_row_values` gives them.
+_ROW_COLUMNS: Final = (
+    "batch",
+    "row_number",
+    "external_id",
+    "values",
+    "action",
+    "errors",
+    "warnings",
+    "person",
+    "match_probability",
+    "linked_by",
+    "changes",
+    "candidates",
+    "applied",
+)
+
+
+def _insert_rows(batch: ImportBatch, plans: list[sources.RecordPlan]) -> None:
+    """Keep the chunk's plans as preview rows: one prepared INSERT run for every row (``executemany``).
+
+    ``bulk_create`` compiles one SQL text with a placeholder per value and prepares each value through its
+    field; for the thousands of rows of an analysis chunk that cost more than writing them. The values are
+    prepared here as the fields would (JSON through the field, which adapts it for the database).
+    """
+    by_name = {field.name: field for field in ImportRow._meta.concrete_fields}
+    fields = [by_name[name] for name in _ROW_COLUMNS]
+    json_fields = {index for index, field in enumerate(fields) if field.get_internal_type() == "JSONField"}
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    rows = []
+    for plan in plans:
+        values = _row_values(batch, plan)
+        rows.append(
+            [
+                fields[index].get_db_prep_save(value, connection) if index in json_fields else value
+                for index, value in enumerate(values)
+            ]
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _row_values(batch: ImportBatch, plan: sources.RecordPlan) -> tuple[Any, ...]:
+    return (
+        batch.pk,
+        plan.row_number or 0,
+        plan.external_id[:100],
+        plan.values,
+        str(plan.action),
+        [issue.as_dict() for issue in plan.errors],
+        [issue.as_dict() for issue in plan.warnings],
+        plan.person_id,
+        plan.probability,
+        plan.linked_by,
+        {name: list(change) for name, change in plan.changes.items()},
+        sources.candidates_to_json(plan.candidates),
+        False,
     )
 
 
@@ -577,10 +644,13 @@ def _apply_chunk(batch_id: int, run_token: str) -> bool:
         )
         if batch is None or batch.status != S.APPLYING or batch.run_token != run_token or batch.applied_by is None:
             return False
-        rows = list(ImportRow.objects.filter(batch=batch, applied=False).order_by("row_number")[: chunk_rows()])
+        pending = ImportRow.objects.filter(batch=batch, applied=False).order_by("row_number")
+        rows = list(pending[: chunk_rows()])
         if not rows:
             _finish(batch)
             return False
+        if all(row.action in CHEAP_ACTIONS for row in rows):
+            rows += _more_cheap_rows(pending, after=rows[-1].row_number, room=cheap_chunk_rows() - len(rows))
         results = sources.apply_plans(
             actor=batch.applied_by,
             source=batch.source,
@@ -590,15 +660,25 @@ def _apply_chunk(batch_id: int, run_token: str) -> bool:
         )
         proposed = 0
         refused: list[ImportRow] = []
+        as_planned: list[ImportRow] = []
+        changed: list[ImportRow] = []
         for row, result in zip(rows, results, strict=True):
+            errors = [issue.as_dict() for issue in result.errors] if result.action == RowAction.ERROR else []
+            if result.action == row.action and result.person_id == row.person_id and errors == row.errors:
+                as_planned.append(row)
+            else:
+                row.action = result.action
+                row.person_id = result.person_id
+                changed.append(row)
+                if errors:
+                    row.errors = errors
+                    refused.append(row)
             row.applied = True
-            row.action = result.action
-            row.person_id = result.person_id
-            if result.action == RowAction.ERROR and result.errors:
-                row.errors = [issue.as_dict() for issue in result.errors]
-                refused.append(row)
             proposed += result.pairs_proposed
-        _mark_applied(rows)
+        if as_planned:
+            # Most rows end as the preview said (all of them in a re-import): one UPDATE marks them.
+            ImportRow.objects.filter(pk__in=[row.pk for row in as_planned]).update(applied=True)
+        _mark_applied(changed)
         if refused:
             ImportRow.objects.bulk_update(refused, ["errors"])
         batch.rows_done += len(rows)
@@ -606,6 +686,16 @@ def _apply_chunk(batch_id: int, run_token: str) -> bool:
         batch.counts = {**batch.counts, "REVIEW": int(batch.counts.get("REVIEW", 0)) + proposed}
         batch.save(update_fields=["rows_done", "heartbeat_at", "counts"])
     return True
+
+
+def _more_cheap_rows(pending: QuerySet[ImportRow], *, after: int, room: int) -> list[ImportRow]:
+    """The rows after `after` up to the next one that needs work, at most `room`: a chunk made only of rows that
+    are unchanged or errors writes nothing but their marks, so it may be much longer than a working chunk."""
+    if room <= 0:
+        return []
+    following = list(pending.filter(row_number__gt=after).values_list("pk", "action")[:room])
+    cheap = [pk for pk, _action in itertools.takewhile(lambda item: item[1] in CHEAP_ACTIONS, following)]
+    return list(ImportRow.objects.filter(pk__in=cheap).order_by("row_number")) if cheap else []
 
 
 def _mark_applied(rows: list[ImportRow]) -> None:

@@ -29,6 +29,7 @@ import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from typing import Final
 
@@ -156,30 +157,82 @@ def person_rows(persons: Iterable[Person]) -> list[dict[str, str]]:
     """
     rows: list[dict[str, str]] = []
     for person in persons:
-        values: dict[str, list[str]] = {
-            "full_name": [person.full_name, *(alias.name for alias in person.aliases.all())],
-            "phone": [phone.number for phone in person.phones.all()],
-            "kk": [],
-            "passport": [],
-            "other_id": [],
-        }
-        for identifier in person.identifiers.all():
-            field = _IDENTIFIER_FIELDS.get(identifier.kind)
-            if field is not None:
-                values[field].append(identifier.value)
-        base = {
-            "birth_date": person.birth_date.isoformat() if person.birth_date else "",
-            "birth_place": person.birth_place,
-            "sex": person.sex,
-            "nik": person.nik,
-            "region_code": person.region_id or "",
-            "address": person.address_text,
-        }
-        names = list(values)
-        combinations = itertools.product(*(values[name] or [""] for name in names))
-        for index, combination in enumerate(itertools.islice(combinations, _MAX_ROWS_PER_PERSON)):
-            rows.append({**base, **dict(zip(names, combination, strict=True)), "id": f"{person.pk}/{index}"})
+        _add_rows(
+            rows,
+            person.pk,
+            [person.full_name, *(alias.name for alias in person.aliases.all())],
+            [phone.number for phone in person.phones.all()],
+            [(identifier.kind, identifier.value) for identifier in person.identifiers.all()],
+            _base_row(
+                person.birth_date, person.birth_place, person.sex, person.nik, person.region_id, person.address_text
+            ),
+        )
     return rows
+
+
+def registry_rows(agency_id: int) -> list[dict[str, str]]:
+    """``person_rows(agency_persons(agency_id))`` read as plain values: four queries, no model instances.
+
+    An import's check reads the whole registry of its agency; building a Person, its names, phones and
+    identifiers as objects was most of that read (issue 14). ``matching/tests`` compares the two.
+    """
+    from sinergi.sharing.rules import restricted_person_ids
+
+    scope = {"person__registered_by_agency_id": agency_id, "person__merged_into__isnull": True}
+    aliases: dict[int, list[str]] = {}
+    for pk, name in PersonAlias.objects.filter(**scope).order_by("id").values_list("person_id", "name"):
+        aliases.setdefault(pk, []).append(name)
+    phones: dict[int, list[str]] = {}
+    for pk, number in PersonPhone.objects.filter(**scope).order_by("id").values_list("person_id", "number"):
+        phones.setdefault(pk, []).append(number)
+    identifiers: dict[int, list[tuple[str, str]]] = {}
+    for pk, kind, value in (
+        PersonIdentifier.objects.filter(**scope).order_by("id").values_list("person_id", "kind", "value")
+    ):
+        identifiers.setdefault(pk, []).append((kind, value))
+    persons = (
+        Person.objects.filter(registered_by_agency_id=agency_id, merged_into__isnull=True)
+        .exclude(pk__in=restricted_person_ids())  # processing restricted at the person's request (privacy)
+        .order_by("id")
+        .values_list("id", "full_name", "birth_date", "birth_place", "sex", "nik", "region_id", "address_text")
+    )
+    rows: list[dict[str, str]] = []
+    for pk, full_name, birth_date, birth_place, sex, nik, region_code, address in persons.iterator(chunk_size=5000):
+        base = _base_row(birth_date, birth_place, sex, nik, region_code, address)
+        _add_rows(rows, pk, [full_name, *aliases.get(pk, ())], phones.get(pk, []), identifiers.get(pk, []), base)
+    return rows
+
+
+def _base_row(
+    birth_date: date | None, birth_place: str, sex: str, nik: str, region_code: str | None, address: str
+) -> dict[str, str]:
+    return {
+        "birth_date": birth_date.isoformat() if birth_date else "",
+        "birth_place": birth_place,
+        "sex": sex,
+        "nik": nik,
+        "region_code": region_code or "",
+        "address": address,
+    }
+
+
+def _add_rows(
+    rows: list[dict[str, str]],
+    pk: int,
+    names: list[str],
+    phones: list[str],
+    identifiers: list[tuple[str, str]],
+    base: dict[str, str],
+) -> None:
+    values: dict[str, list[str]] = {"full_name": names, "phone": phones, "kk": [], "passport": [], "other_id": []}
+    for kind, value in identifiers:
+        field = _IDENTIFIER_FIELDS.get(kind)
+        if field is not None:
+            values[field].append(value)
+    fields = list(values)
+    combinations = itertools.product(*(values[name] or [""] for name in fields))
+    for index, combination in enumerate(itertools.islice(combinations, _MAX_ROWS_PER_PERSON)):
+        rows.append({**base, **dict(zip(fields, combination, strict=True)), "id": f"{pk}/{index}"})
 
 
 _MAX_ROWS_PER_PERSON: Final = 24
@@ -203,7 +256,7 @@ def prepared_registry(agency_id: int) -> PreparedTable | None:
     with _REGISTRY_LOCK:
         cached = _REGISTRY_CACHE.get(agency_id)
     if cached is None or cached[0] != key:
-        rows = person_rows(agency_persons(agency_id))
+        rows = registry_rows(agency_id)
         table = _prepare(rows) if rows else None
         with _REGISTRY_LOCK:
             _REGISTRY_CACHE[agency_id] = (key, table)

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
+from sinergi.bulk import insert_many
 from sinergi.changes.feed import coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
@@ -287,13 +288,13 @@ def register_persons(
         keys: dict[int, list[str]] = {person.pk: [person.name_key] for person in persons}
         for alias in aliases:
             keys[alias.person.pk].append(alias.name_key)
-        NameToken.objects.bulk_create(
+        insert_many(
+            NameToken,
             [
                 NameToken(person_id=pk, token=token[:60], phonetic=phonetic_key(token)[:60])
                 for pk, names in keys.items()
                 for token in sorted({token for key in names for token in key.split()})
             ],
-            batch_size=2000,
         )
         record_events(
             actor=actor,

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
+from sinergi.bulk import insert_many
 from sinergi.changes.feed import changes_savepoint, coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.text import has_unstorable_characters
@@ -435,7 +436,11 @@ def apply_plans(
         .select_related("person")
     }
     writes = _Writes()
-    named = {plan.person_id for plan in plans if plan.person_id is not None and plan.action != RowAction.ERROR}
+    named = {
+        plan.person_id
+        for plan in plans
+        if plan.person_id is not None and plan.action != RowAction.ERROR and not _unchanged(plan, existing)
+    }
     if named:
         writes.persons = {
             person.pk: person
@@ -464,6 +469,14 @@ def apply_plans(
                 # is a bug: it fails the chunk (rolled back whole) rather than leave a person without its record.
                 results.append(_create(actor, source, plan, existing, provenance, writes, made))
                 continue
+            if _unchanged(plan, existing):
+                # This source sent these very values before: nothing to write, so no savepoint either (what
+                # `_apply_one` answers for it, without its cost: a re-import is mostly such rows).
+                record = existing[plan.external_id]
+                results.append(
+                    AppliedRecord(plan.external_id, plan.row_number, RowAction.UNCHANGED, _survivor(record.person).pk)
+                )
+                continue
             mark, known = writes.mark(), plan.external_id in existing
             try:
                 with transaction.atomic(), changes_savepoint():
@@ -475,7 +488,7 @@ def apply_plans(
                 issues = _issues_of(refused)
                 result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
             results.append(result)
-        SourceRecord.objects.bulk_create(writes.records, batch_size=500)
+        insert_many(SourceRecord, writes.records)
         record_events(actor=actor, action="person.source_linked", items=list(writes.linked))
     counts: dict[str, int] = {}
     for result in results:
@@ -488,6 +501,11 @@ def apply_plans(
         detail={"counts": counts, "import": batch.pk if batch is not None else None},
     )
     return results
+
+
+def _unchanged(plan: RecordPlan, existing: Mapping[str, SourceRecord]) -> bool:
+    record = existing.get(plan.external_id)
+    return record is not None and record.content_hash == plan.content_hash
 
 
 def _issues_of(refused: registry.RegistryError) -> tuple[RecordIssue, ...]:
@@ -576,12 +594,12 @@ def _link_target(actor: User, plan: RecordPlan, writes: _Writes) -> Person | Non
     """The existing person a LINK (or an UPDATE whose source record has gone) attaches to, if still there."""
     if plan.action not in (RowAction.LINK, RowAction.UPDATE, RowAction.UNCHANGED):
         return None
-    agency_persons = Person.objects.filter(registered_by_agency_id=actor.agency_pk)
-    person = None
-    if plan.person_id is not None:
-        person = writes.persons.get(plan.person_id) or agency_persons.filter(pk=plan.person_id).first()
+    person = writes.persons.get(plan.person_id) if plan.person_id is not None else None
+    if person is None and plan.person_id is not None:
+        person = Person.objects.filter(registered_by_agency_id=actor.agency_pk, pk=plan.person_id).first()
     if person is None and plan.values.get("nik"):
-        person = agency_persons.filter(nik=plan.values["nik"]).order_by("id").first()
+        same_nik = Person.objects.filter(registered_by_agency_id=actor.agency_pk, nik=plan.values["nik"])
+        person = same_nik.order_by("id").first()
     return _survivor(person) if person is not None else None
 
 

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 
 from sinergi.accounts.models import Agency
 from sinergi.audit.models import AuditEvent
-from sinergi.changes.feed import person_snapshot, record_person_change, seal_events
+from sinergi.changes.feed import person_snapshot, person_snapshots, record_person_change, seal_events
 from sinergi.changes.models import ChangeEvent, ChangeOp, FeedSequence
 from sinergi.changes.tests.clients import ApiClient, api_as, system_api
 from sinergi.referrals.models import ReferralStatus
 from sinergi.registry import services
 from sinergi.registry.models import Person
 from sinergi.sharing.rules import redact_snapshot
+from sinergi.sources import services as sources
 from sinergi.testing.factories import make_person
 from sinergi.testing.referral_fixtures import open_case_for, referral_in
 
@@ -434,3 +435,31 @@ def test_it_continues_above_the_served_cursors_if_the_counter_row_is_lost(alice)
     assert seal_events() == 1
     newest = ChangeEvent.objects.order_by("-id").first()
     assert newest is not None and newest.cursor is not None and newest.cursor > served
+
+
+def test_it_snapshots_many_persons_as_it_snapshots_one(olive, bp3mi):
+    siti = make_person(olive, full_name="Siti Aminah", nik=SITI_NIK, aliases=["Siti Aminah Binti Lasa", "Aminah"])
+    wayan = make_person(olive, full_name="Wayan Sudirta", sex="L", birth_date=None, region_code="")
+    services.add_phone(actor=olive, person_id=siti.pk, number="0812-4455-6677")
+    services.add_phone(actor=olive, person_id=siti.pk, number="0813-1111-2222")
+    services.add_identifier(actor=olive, person_id=siti.pk, kind="PASPOR", value="C1234567")
+    services.add_identifier(actor=olive, person_id=siti.pk, kind="KK", value="7271050101900003")
+    source = sources.get_or_create_source(actor=olive, name="Ekspor Sisko P2MI")
+    plans = sources.plan_records(
+        actor=olive,
+        source=source,
+        records=[sources.IncomingRecord(external_id="SP-1", values={"full_name": "Siti Aminah", "nik": SITI_NIK})],
+    )
+    sources.apply_plans(actor=olive, source=source, plans=plans)
+    merge(wayan, siti)
+
+    one_by_one = {person.pk: person_snapshot(person) for person in Person.objects.filter(pk__in=[siti.pk, wayan.pk])}
+    many = person_snapshots([siti.pk, wayan.pk, siti.pk])
+    assert many == one_by_one
+    assert [list(snapshot) for snapshot in many.values()] == [list(snapshot) for snapshot in one_by_one.values()]
+    assert many[siti.pk]["source_ids"] == [{"source": "Ekspor Sisko P2MI", "id": "SP-1"}]
+    assert len(many[siti.pk]["phones"]) == 2 and len(many[siti.pk]["identifiers"]) == 2
+    assert many[wayan.pk]["merged_into"] == siti.pk
+    with CaptureQueriesContext(connection) as captured:
+        person_snapshots([siti.pk, wayan.pk])
+    assert len(captured) == 5

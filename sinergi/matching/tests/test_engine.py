@@ -95,6 +95,29 @@ def test_it_searches_only_the_agency_and_skips_merged_persons(siti: Person, osca
     assert engine.find_candidates(agency_id=alice.agency_id, records=[SITTI]) == {}
 
 
+def test_it_reads_the_registry_as_values_the_same_as_from_persons(siti: Person, alice: User, oscar: User) -> None:
+    from sinergi.registry import services
+
+    make_person(
+        alice, full_name="Hermawan", birth_date=None, sex="L", aliases=["Wawan Setiawan", "Herman"],
+        phones=["0812-0000-1111", "0812-0000-2222"], region_code="",
+    )  # fmt: skip
+    services.add_identifier(actor=alice, person_id=siti.pk, kind="PASPOR", value="C1234567")
+    services.add_identifier(actor=alice, person_id=siti.pk, kind="KK", value="7271050101900003")
+    services.add_identifier(actor=alice, person_id=siti.pk, kind="DTKS", value="D-1")  # not a linkage field
+    merged = make_person(alice, full_name="Siti Dobel", aliases=["Siti D"])
+    Person.objects.filter(pk=merged.pk).update(merged_into=siti)
+    make_person(oscar, full_name="Orang Sentra")
+
+    rows = engine.registry_rows(alice.agency_id)
+    assert rows == engine.person_rows(engine.agency_persons(alice.agency_id))
+    assert {row["id"].split("/")[0] for row in rows} == {str(pk) for pk in Person.objects.filter(
+        registered_by_agency_id=alice.agency_id, merged_into=None).values_list("id", flat=True)}  # fmt: skip
+    [siti_row] = [row for row in rows if row["id"].startswith(f"{siti.pk}/")]
+    assert (siti_row["passport"], siti_row["kk"]) == ("C1234567", "7271050101900003")
+    assert len([row for row in rows if row["full_name"] in ("Hermawan", "Wawan Setiawan", "Herman")]) == 6
+
+
 def test_it_reads_thresholds_from_settings(settings: pytest.FixtureRequest) -> None:
     settings.SINERGI_MATCH_THRESHOLD = 0.95  # type: ignore[attr-defined]
     settings.SINERGI_REVIEW_THRESHOLD = 0.99  # type: ignore[attr-defined]

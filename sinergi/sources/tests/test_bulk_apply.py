@@ -71,3 +71,67 @@ def test_each_new_person_gets_one_change_event_and_the_audit_chain_holds(olive, 
         assert event.snapshot["phones"] and NameToken.objects.filter(person=person).exists()
         assert person.history.count() == 1
     assert verify_chain().intact
+
+
+def test_insert_many_writes_what_bulk_create_writes(olive, model):
+    from sinergi.audit.models import AuditEvent
+    from sinergi.bulk import insert_many
+    from sinergi.changes.models import ChangeOp
+    from sinergi.sources.models import SourceRecord
+
+    source = services.get_or_create_source(actor=olive, name="Ekspor Sisko P2MI")
+    plans = services.plan_records(actor=olive, source=source, records=records(1))
+    [created] = services.apply_plans(actor=olive, source=source, plans=plans, file_name="f.csv")
+    person = Person.objects.get(pk=created.person_id)
+
+    def audit(action: str) -> AuditEvent:
+        return AuditEvent(
+            actor=olive,
+            agency_id=olive.agency_id,
+            action=action,
+            object_type="registry.person",
+            object_id=str(person.pk),
+            summary="Siti Aminah ✓",
+            detail={"fields": ["nik"], "n": 1, "nested": {"ok": True}},
+            ip_address="2001:db8::1",
+            via="import",
+        )
+
+    def record(external_id: str) -> SourceRecord:
+        return SourceRecord(
+            source=source,
+            external_id=external_id,
+            person=person,
+            values={"full_name": "Siti Aminah", "birth_date": "1990-10-12"},
+            content_hash="a" * 64,
+            file_name="f.csv",
+            row_number=None,
+            linked_by=RowAction.LINK.lower(),
+            link_probability=0.75,
+        )
+
+    def change() -> ChangeEvent:
+        return ChangeEvent(person_id=person.pk, agency_id=olive.agency_id, op=ChangeOp.UPDATED, snapshot={"id": 1})
+
+    AuditEvent.objects.bulk_create([audit("bulk")])
+    AuditEvent.objects.insert_many([audit("many")])
+    SourceRecord.objects.bulk_create([record("bulk")])
+    insert_many(SourceRecord, [record("many")])
+    ChangeEvent.objects.bulk_create([change()])
+    insert_many(ChangeEvent, [change()])
+
+    def stored(queryset, key: str, **names) -> dict:
+        [row] = queryset.filter(**{key: names["bulk"]}).values()
+        [other] = queryset.filter(**{key: names["many"]}).values()
+        for values in (row, other):
+            for name in ("id", key, "at", "imported_at", "first_seen_at", "content_hash", "seq", "chain_hash"):
+                values.pop(name, None)
+        assert row == other
+        return other
+
+    stored(AuditEvent.objects.all(), "action", bulk="bulk", many="many")
+    many = stored(SourceRecord.objects.all(), "external_id", bulk="bulk", many="many")
+    assert many["values"]["birth_date"] == "1990-10-12" and many["link_probability"] == 0.75
+    changes = list(ChangeEvent.objects.filter(person_id=person.pk, op=ChangeOp.UPDATED).values("snapshot", "agency_id"))
+    assert changes[-1] == changes[-2] == {"snapshot": {"id": 1}, "agency_id": olive.agency_id}
+    assert verify_chain().intact
