@@ -126,7 +126,7 @@ def _measure(directory: str, events: int) -> dict[str, Any]:
 
     steps.extend(_offset_against_cursor(ChangeEvent, agency.pk))
     return {
-        "database": f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}".strip(),
+        "database": _database(connection),
         "own": own_events,
         "persons": len(expected),
         "steps": steps,
@@ -321,6 +321,12 @@ class _Step:
             step["p50"] = statistics.median(ordered)
             step["p95"] = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
         return step
+
+
+def _database(connection: Any) -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    return f"PostgreSQL {connection.pg_version // 10000}"
 
 
 def _load() -> str:
