@@ -12,12 +12,13 @@ bench/linkage_cache.py). Three measurements, each method in its own process, one
 * **big** (only when ``SINERGI_BENCH_SCALE_BIG=1000000x5000000`` is set: generating it takes a long while):
   a larger link, Sinergi only, under the same limit.
 
-Each process tree is watched from here: its resident memory summed over the method's process and its
-workers, sampled every half second ("peak tree RSS"); above ``SINERGI_BENCH_MEMORY_GB`` (default 10) the tree
-is killed and the row says so. CPU seconds are the method's process plus its finished workers (user +
-system), so a parallel run's cost is visible beside its wall time on shared cores. Load averages are
-printed before and after each method. Sizes: ``SINERGI_BENCH_SCALE_LINK=100000x1000000``,
-``SINERGI_BENCH_SCALE_DEDUPE=100000x900000`` (the rows of a link set of that shape), ``0`` skips a part.
+Each process tree is watched from here: its memory summed over the method's process and its workers
+(proportional set size, so pages forked workers share count once), sampled every half second; above
+``SINERGI_BENCH_MEMORY_GB`` (default 10) the tree is killed and the row says so. CPU seconds are the method's
+process plus its finished workers (user + system), so a parallel run's cost is visible beside its wall time
+on shared cores. Load averages are printed before and after each method. Sizes:
+``SINERGI_BENCH_SCALE_LINK=100000x1000000``, ``SINERGI_BENCH_SCALE_DEDUPE=100000x900000`` (the rows of a
+link set of that shape), ``0`` skips a part.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def run(*, quick: bool = False) -> None:
             print(f"\n{part}: {n_left:,} export rows linked to {n_right:,} registry rows, {truth:,} true pairs")
         print(f"  (data ready in {time.perf_counter() - started:.0f} s, not timed below)")
         print(
-            "| method | wall (s) | CPU (s) | preparation (s) | peak tree RSS (MB) | precision | recall | F1 | "
+            "| method | wall (s) | CPU (s) | preparation (s) | peak memory (MB, PSS) | precision | recall | F1 | "
             "load before | load after |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
@@ -76,17 +77,19 @@ def run(*, quick: bool = False) -> None:
             if "stopped" in result:
                 print(
                     f"| {LABELS[method]} | {result['seconds']:.0f} (stopped) | | | > {limit_gb * 1024:,.0f} | | | | "
-                    f"{result['load_before']} | {result['load_after']} |"
+                    f"{result['load_before']} | {result['load_after']} |",
+                    flush=True,
                 )
                 continue
             print(
                 f"| {LABELS[method]} | {result['seconds']:.1f} | {result['cpu']:.1f} | "
                 f"{result.get('prepare', 0.0):.1f} | {result['peak_mb']:,.0f} | {result['precision']:.4f} | "
-                f"{result['recall']:.4f} | {result['f1']:.4f} | {result['load_before']} | {result['load_after']} |"
+                f"{result['recall']:.4f} | {result['f1']:.4f} | {result['load_before']} | {result['load_after']} |",
+                flush=True,
             )
             if "timings" in result:
                 parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["timings"].items())
-                print(f"|   ({parts}) | | | | | | | | | |")
+                print(f"|   ({parts}) | | | | | | | | | |", flush=True)
 
 
 def _dataset(n_left: int, n_right: int) -> LinkageDataset:
@@ -162,11 +165,11 @@ def _link(method: str, dataset: LinkageDataset, extra: dict[str, Any]) -> set[tu
     from sinergi.linkage.prepare import default_workers
 
     workers = 1 if method == "sinergi_one" else default_workers()
-    started = time.perf_counter()
-    left = prepare_records(dataset.left, fields=FIELDS, today=TODAY, workers=workers)
-    right = prepare_records(dataset.right, fields=FIELDS, today=TODAY, workers=workers)
+    started, log = time.perf_counter(), _StageLog()
+    left = prepare_records(dataset.left, fields=FIELDS, today=TODAY, workers=workers, progress=log)
+    right = prepare_records(dataset.right, fields=FIELDS, today=TODAY, workers=workers, progress=log)
     extra["prepare"] = time.perf_counter() - started
-    result = link_tables(left, right, match_threshold=THRESHOLD)
+    result = link_tables(left, right, match_threshold=THRESHOLD, progress=log)
     extra["timings"] = {"prepare": extra["prepare"], **result.timings}
     return {(pair.left_id, pair.right_id) for pair in result.matches}
 
@@ -183,10 +186,10 @@ def _dedupe(method: str, rows: list[Any], extra: dict[str, Any]) -> set[tuple[st
     from sinergi.linkage import dedupe_table, prepare_records
     from sinergi.linkage.prepare import default_workers
 
-    started = time.perf_counter()
-    table = prepare_records(rows, fields=FIELDS, today=TODAY, workers=default_workers())
+    started, log = time.perf_counter(), _StageLog()
+    table = prepare_records(rows, fields=FIELDS, today=TODAY, workers=default_workers(), progress=log)
     extra["prepare"] = time.perf_counter() - started
-    result = dedupe_table(table, match_threshold=THRESHOLD)
+    result = dedupe_table(table, match_threshold=THRESHOLD, progress=log)
     extra["timings"] = {"prepare": extra["prepare"], **result.timings}
     return {_ordered((pair.left_id, pair.right_id)) for pair in result.pairs if pair.match_probability >= THRESHOLD}
 
@@ -201,6 +204,24 @@ def _scores(found: set[tuple[str, str]], truth: frozenset[tuple[str, str]]) -> d
     recall = hits / len(truth) if truth else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "found": len(found)}
+
+
+class _StageLog:
+    """Prints each stage as it starts, with the time since the method started and the process tree's memory:
+    a run stopped at the memory limit still shows where it got to."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def start(self, stage: str, total: int | None, *, unit: str | None = "baris") -> None:
+        elapsed = time.perf_counter() - self.started
+        print(f"    {elapsed:6.1f} s  {_tree_rss(os.getpid()) / 1024**2:7,.0f} MB  {stage}", flush=True)
+
+    def advance(self, amount: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 def _cpu() -> float:
@@ -223,15 +244,18 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and its descendants (Linux /proc); 0 where /proc is missing."""
+    """Resident bytes of ``pid`` and its descendants (Linux /proc); 0 where /proc is missing.
+
+    Proportional (PSS): a page a forked worker still shares with its parent counts once, not once per process.
+    """
     total = 0
     for process in _descendants(pid):
         try:
-            status = Path(f"/proc/{process}/status").read_text()
+            rollup = Path(f"/proc/{process}/smaps_rollup").read_text()
         except OSError:
             continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
                 total += int(line.split()[1]) * 1024
     return total
 
