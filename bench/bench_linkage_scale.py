@@ -18,7 +18,7 @@ Each process tree is watched from here: its memory summed over the method's proc
 process plus its finished workers (user + system), so a parallel run's cost is visible beside its wall time
 on shared cores. Load averages are printed before and after each method. Sizes:
 ``SINERGI_BENCH_SCALE_LINK=100000x1000000``, ``SINERGI_BENCH_SCALE_DEDUPE=100000x900000`` (the rows of a
-link set of that shape), ``0`` skips a part.
+link set of that shape), ``0`` skips a part; ``SINERGI_BENCH_SCALE_METHODS=sinergi,recordlinkage`` runs only those.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def run(*, quick: bool = False) -> None:
         ("dedupe", ("sinergi", "generic_splink", "recordlinkage")),
         ("big", ("sinergi",)),
     ):
-        if sizes[part] == "0":
+        only = os.environ.get("SINERGI_BENCH_SCALE_METHODS")  # e.g. "sinergi,generic_splink"
+        methods = tuple(method for method in methods if not only or method in only.split(","))
+        if sizes[part] == "0" or not methods:
             continue
         n_left, n_right = (int(value) for value in sizes[part].lower().split("x"))
         started = time.perf_counter()
