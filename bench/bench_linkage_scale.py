@@ -3,10 +3,10 @@
 Data: the project's own linkage set (bench/linkage_data.py, seed 7; cached on disk from 200,000 rows, see
 bench/linkage_cache.py). Three measurements, each method in its own process, one right after the other:
 
-* **link**: the export (100,000 rows; quick 1,000) against the registry (1,000,000; quick 10,000) with
+* **link**: the export (100,000 rows; quick 500) against the registry (1,000,000; quick 5,000) with
   Sinergi preparing features in one process ("before") and in one process per core ("after",
   ``sinergi.linkage.prepare.default_workers``), on the same rows.
-* **dedupe**: the same set's rows together (1,100,000; quick 11,000) deduplicated within themselves, as
+* **dedupe**: the same set's rows together (1,100,000; quick 3,300) deduplicated within themselves, as
   ``sinergi dedupe`` does (``dedupe_table``), and by both peers (generic Splink 5 with ``dedupe_only``,
   recordlinkage with its one-table index), each stopped if its processes pass the memory limit.
 * **big** (only when ``SINERGI_BENCH_SCALE_BIG=1000000x5000000`` is set: generating it takes a long while):
@@ -37,7 +37,7 @@ from bench.linkage_data import FIELDS, TODAY, LinkageDataset, make_dataset
 THRESHOLD: Final = 0.9
 SEED: Final = 7
 FULL: Final = {"link": "100000x1000000", "dedupe": "100000x1000000", "big": "0"}
-QUICK: Final = {"link": "1000x10000", "dedupe": "500x5000", "big": "0"}
+QUICK: Final = {"link": "500x5000", "dedupe": "300x3000", "big": "0"}
 LABELS: Final = {
     "sinergi_one": "Sinergi, preparation in 1 process (before)",
     "sinergi": "Sinergi, preparation in one process per core (after)",
