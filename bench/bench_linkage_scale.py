@@ -1,7 +1,10 @@
 """Linkage at national scale (issue 14, part 3): preparation in several processes, a million rows deduplicated.
 
 Data: the project's own linkage set (bench/linkage_data.py, seed 7; cached on disk from 200,000 rows, see
-bench/linkage_cache.py). Three measurements, each method in its own process, one right after the other:
+bench/linkage_cache.py). Measurements, each method in its own process, one right after the other:
+
+* **prepare** (full run only; ``SINERGI_BENCH_SCALE_PREPARE=300000``): preparation alone on the first
+  300,000 registry rows, one process then one per core, twice over, in this process.
 
 * **link**: the export (100,000 rows; quick 500) against the registry (1,000,000; quick 5,000) with
   Sinergi preparing features in one process ("before") and in one process per core ("after",
@@ -36,8 +39,8 @@ from bench.linkage_data import FIELDS, TODAY, LinkageDataset, make_dataset
 
 THRESHOLD: Final = 0.9
 SEED: Final = 7
-FULL: Final = {"link": "100000x1000000", "dedupe": "100000x1000000", "big": "0"}
-QUICK: Final = {"link": "500x5000", "dedupe": "300x3000", "big": "0"}
+FULL: Final = {"prepare": "300000", "link": "100000x1000000", "dedupe": "100000x1000000", "big": "0"}
+QUICK: Final = {"prepare": "0", "link": "500x5000", "dedupe": "300x3000", "big": "0"}
 LABELS: Final = {
     "sinergi_one": "Sinergi, preparation in 1 process (before)",
     "sinergi": "Sinergi, preparation in one process per core (after)",
@@ -51,6 +54,8 @@ def run(*, quick: bool = False) -> None:
     sizes = {part: os.environ.get(f"SINERGI_BENCH_SCALE_{part.upper()}", default) for part, default in plan.items()}
     limit_gb = float(os.environ.get("SINERGI_BENCH_MEMORY_GB", "10"))
     print(f"memory limit per method: {limit_gb:g} GB (process tree, sampled); cores: {os.cpu_count()}")
+    if sizes["prepare"] != "0":
+        _prepare_only(int(sizes["prepare"]), sizes["link"])
     for part, methods in (
         ("link", ("sinergi_one", "sinergi")),
         ("dedupe", ("sinergi", "generic_splink", "recordlinkage")),
@@ -92,6 +97,30 @@ def run(*, quick: bool = False) -> None:
             if "timings" in result:
                 parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["timings"].items())
                 print(f"|   ({parts}) | | | | | | | | | |", flush=True)
+
+
+def _prepare_only(rows: int, link_size: str) -> None:
+    """Preparation alone on the first ``rows`` registry rows: one process, then one per core, twice over."""
+    from sinergi.linkage import prepare_records
+    from sinergi.linkage.prepare import default_workers
+
+    n_left, n_right = (int(value) for value in link_size.lower().split("x"))
+    records = _dataset(n_left, n_right).right[:rows]
+    print(f"\nprepare: the first {len(records):,} registry rows, one process against {default_workers()}")
+    print("| workers | wall (s) | CPU (s, process and workers) | load before | load after |")
+    print("|---:|---:|---:|---|---|")
+    first: dict[int, Any] = {}
+    for workers in (1, default_workers(), 1, default_workers()):
+        load_before, started, cpu = _load(), time.perf_counter(), _cpu()
+        table = prepare_records(records, fields=FIELDS, today=TODAY, workers=workers)
+        seconds, spent = time.perf_counter() - started, _cpu() - cpu
+        print(f"| {workers} | {seconds:.1f} | {spent:.1f} | {load_before} | {_load()} |", flush=True)
+        first.setdefault(workers, table)
+    same = (
+        len({repr(table.columns) for table in first.values()}) == 1
+        and len({repr(table.report) for table in first.values()}) == 1
+    )
+    print(f"same columns and report from both: {same}")
 
 
 def _dataset(n_left: int, n_right: int) -> LinkageDataset:
