@@ -56,13 +56,14 @@ def run(*, quick: bool = False) -> None:
     print(f"memory limit per method: {limit_gb:g} GB (process tree, sampled); cores: {os.cpu_count()}")
     if sizes["prepare"] != "0":
         _prepare_only(int(sizes["prepare"]), sizes["link"])
-    for part, methods in (
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("link", ("sinergi_one", "sinergi")),
         ("dedupe", ("sinergi", "generic_splink", "recordlinkage")),
         ("big", ("sinergi",)),
-    ):
-        only = os.environ.get("SINERGI_BENCH_SCALE_METHODS")  # e.g. "sinergi,generic_splink"
-        methods = tuple(method for method in methods if not only or method in only.split(","))
+    )
+    only = os.environ.get("SINERGI_BENCH_SCALE_METHODS")  # e.g. "sinergi,generic_splink"
+    for part, planned in parts:
+        methods = tuple(method for method in planned if not only or method in only.split(","))
         if sizes[part] == "0" or not methods:
             continue
         n_left, n_right = (int(value) for value in sizes[part].lower().split("x"))
@@ -95,8 +96,8 @@ def run(*, quick: bool = False) -> None:
                 flush=True,
             )
             if "timings" in result:
-                parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["timings"].items())
-                print(f"|   ({parts}) | | | | | | | | | |", flush=True)
+                stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["timings"].items())
+                print(f"|   ({stages}) | | | | | | | | | |", flush=True)
 
 
 def _prepare_only(rows: int, link_size: str) -> None:
