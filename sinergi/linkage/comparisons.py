@@ -439,6 +439,7 @@ def comparisons_for(features: Iterable[str]) -> list[dict[str, Any]]:
     return [build(gated) for group, build in COMPARISONS.items() if group in present]
 
 
+_ADDRESS_RULE: Final = "l.address = r.address"
 _ADDRESS_NUMBERS_RULE: Final = (
     "l.address_numbers = r.address_numbers AND jaro_winkler_similarity(l.address_text, r.address_text) >= 0.9"
 )
@@ -494,7 +495,12 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     ("l.passport = r.passport", frozenset({"passport"})),
     ("l.other_id = r.other_id", frozenset({"other_id"})),
     ("l.kk = r.kk", frozenset({"kk"})),
-    ("l.address = r.address", frozenset({"address"})),
+    # An address line rarely names its village ("Jl. Trans Sulawesi, Dusun I", "Dusun II, RT 006" are in
+    # hundreds of villages): where the records have regions, the same line counts within one district.
+    # Across a province it made pairs by the square of the rows (issue 14: 2 of 2.2 million candidate
+    # pairs at 10,000 x 100,000, some 200 million at 100,000 x 1,000,000).
+    (_ADDRESS_RULE, frozenset({"address"})),
+    (f"{_ADDRESS_RULE} AND l.region_district = r.region_district", frozenset({"address", "region"})),
     # The same address numbers (house, RT/RW, postcode) and the words alike: a misspelt street. Where the
     # records have regions, in the same district: "Jalan Poros No. 12 RT 01 RW 02" is in every regency.
     (_ADDRESS_NUMBERS_RULE, frozenset({"address"})),
@@ -523,7 +529,7 @@ def blocking_rules_for(features: Iterable[str]) -> list[str]:
     if "birth_date" in present:
         rules = [rule for rule in rules if rule not in _NAME_ONLY_RULES]
     if "region" in present:
-        rules = [rule for rule in rules if rule != _ADDRESS_NUMBERS_RULE]
+        rules = [rule for rule in rules if rule not in (_ADDRESS_RULE, _ADDRESS_NUMBERS_RULE)]
     return rules
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sinergi.linkage.export import write_clusters, write_pairs
 from sinergi.linkage.linking import DEFAULT_SEED, dedupe_table, link_tables
 from sinergi.linkage.model import LinkageModel, check_threshold
-from sinergi.linkage.prepare import PreparationReport, PreparedTable, prepare_records
+from sinergi.linkage.prepare import PreparationReport, PreparedTable, default_workers, prepare_records
 from sinergi.linkage.progress import NO_PROGRESS, Progress
 from sinergi.linkage.records import RecordSet, read_records
 
@@ -45,8 +45,12 @@ def link_files(
     today: date | None = None,
     seed: int = DEFAULT_SEED,
     progress: Progress = NO_PROGRESS,
+    workers: int | None = None,
 ) -> JobSummary:
-    """Link two CSV/XLSX files and write ``left_id,right_id,match_probability`` for pairs at or above the threshold."""
+    """Link two CSV/XLSX files and write ``left_id,right_id,match_probability`` for pairs at or above the threshold.
+
+    ``workers``: processes preparing features (default: :func:`~sinergi.linkage.prepare.default_workers`).
+    """
     started = time.perf_counter()
     if threshold is not None:
         check_threshold(threshold, "match")
@@ -54,8 +58,8 @@ def link_files(
     day = today or wita_today()
     left_set = read_records(left, left_mapping, sheet=left_sheet, progress=progress)
     right_set = read_records(right, right_mapping, sheet=right_sheet, progress=progress)
-    left_table = _prepare(left_set, day, progress)
-    right_table = _prepare(right_set, day, progress)
+    left_table = _prepare(left_set, day, progress, workers)
+    right_table = _prepare(right_set, day, progress, workers)
     result = link_tables(
         left_table,
         right_table,
@@ -93,14 +97,15 @@ def dedupe_file(
     today: date | None = None,
     seed: int = DEFAULT_SEED,
     progress: Progress = NO_PROGRESS,
+    workers: int | None = None,
 ) -> JobSummary:
-    """Find duplicates in one CSV/XLSX file and write ``id,cluster_id`` for every record."""
+    """Find duplicates in one CSV/XLSX file and write ``id,cluster_id`` for every record (``workers``: as above)."""
     started = time.perf_counter()
     if threshold is not None:
         check_threshold(threshold, "match")
     model = LinkageModel.load(model_path) if model_path is not None else None
     records = read_records(path, mapping, sheet=sheet, progress=progress)
-    table = _prepare(records, today or wita_today(), progress)
+    table = _prepare(records, today or wita_today(), progress, workers)
     result = dedupe_table(
         table, model=model, match_threshold=threshold, seed=seed, progress=progress, source_name=records.name
     )
@@ -126,7 +131,12 @@ def wita_today() -> date:
     return datetime.now(ZoneInfo("Asia/Makassar")).date()
 
 
-def _prepare(records: RecordSet, today: date, progress: Progress) -> PreparedTable:
+def _prepare(records: RecordSet, today: date, progress: Progress, workers: int | None) -> PreparedTable:
     return prepare_records(
-        records.records, fields=records.fields, today=today, progress=progress, total=len(records.records)
+        records.records,
+        fields=records.fields,
+        today=today,
+        progress=progress,
+        total=len(records.records),
+        workers=default_workers() if workers is None else workers,
     )

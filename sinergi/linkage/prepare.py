@@ -37,10 +37,14 @@ compares clean values with SQL:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -126,6 +130,9 @@ _SEX: Final[dict[str, str]] = {
 # least when it is carried by no more than RARE_TOKEN_MIN_COUNT records).
 RARE_TOKEN_SHARE: Final = 0.0005
 RARE_TOKEN_MIN_COUNT: Final = 3
+# Rows per chunk when preparing in several processes: large enough that sending a chunk's
+# features back costs little beside preparing them, small enough to keep every core busy.
+PARALLEL_CHUNK_ROWS: Final = 25_000
 
 
 @dataclass(slots=True)
@@ -201,12 +208,24 @@ def prepare_records(
     today: date,
     progress: Progress = NO_PROGRESS,
     total: int | None = None,
+    workers: int = 1,
+    chunk_rows: int = PARALLEL_CHUNK_ROWS,
 ) -> PreparedTable:
     """Features for every record; ``fields`` are the standard fields the input maps.
+
+    With ``workers`` > 1 and more than ``chunk_rows`` records, chunks of
+    ``chunk_rows`` are prepared in that many processes (each record's features
+    depend on that record alone) and joined in input order: the same columns and
+    the same report as one process gives. See :func:`default_workers`.
 
     Token rarity is not set here (it depends on every input of a run): see
     :func:`mark_rare_tokens`.
     """
+    if workers > 1:
+        rows = records if isinstance(records, Sequence) else list(records)
+        if len(rows) > chunk_rows:
+            return _prepare_in_processes(rows, frozenset(fields), today, progress, workers, chunk_rows)
+        records = rows
     columns: dict[str, list[Any]] = {name: [] for name in FEATURE_TYPES}
     report = PreparationReport()
     progress.start("Menyiapkan fitur / preparing features", total)
@@ -220,6 +239,79 @@ def prepare_records(
     progress.advance(report.rows % 1000)
     progress.finish()
     return PreparedTable(columns=columns, fields=frozenset(fields), report=report)
+
+
+def default_workers() -> int:
+    """Processes for preparing features: one per core this process may use (``SINERGI_LINKAGE_WORKERS`` overrides)."""
+    text = os.environ.get("SINERGI_LINKAGE_WORKERS", "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"SINERGI_LINKAGE_WORKERS must be a whole number >= 1, not {text!r}")
+        return int(text)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _prepare_in_processes(
+    rows: Sequence[Mapping[str, Cell]],
+    fields: frozenset[str],
+    today: date,
+    progress: Progress,
+    workers: int,
+    chunk_rows: int,
+) -> PreparedTable:
+    columns: dict[str, list[Any]] = {name: [] for name in FEATURE_TYPES}
+    report = PreparationReport()
+    progress.start("Menyiapkan fitur / preparing features", len(rows))
+    starts = range(0, len(rows), chunk_rows)
+    # fork shares the records with the workers without copying them through a pipe; a process
+    # with other threads (a web server's) may hold a lock at fork time, so it spawns instead.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        if method == "fork":
+            _FORKED_ROWS[:] = [rows]
+            try:
+                chunks = pool.map(_prepare_forked_chunk, [(start, chunk_rows, today) for start in starts])
+                parts = _collect(chunks, columns, report, progress)
+            finally:
+                _FORKED_ROWS.clear()
+        else:
+            chunks = pool.map(_prepare_chunk, [(list(rows[start : start + chunk_rows]), today) for start in starts])
+            parts = _collect(chunks, columns, report, progress)
+    report.rows = parts
+    progress.finish()
+    return PreparedTable(columns=columns, fields=fields, report=report)
+
+
+def _collect(
+    chunks: Iterable[tuple[dict[str, list[Any]], PreparationReport]],
+    columns: dict[str, list[Any]],
+    report: PreparationReport,
+    progress: Progress,
+) -> int:
+    """Join the chunks' columns and reports in input order; returns the row count."""
+    rows = 0
+    for chunk_columns, chunk_report in chunks:
+        for name, values in chunk_columns.items():
+            columns[name].extend(values)
+        report.merge(chunk_report)
+        rows += chunk_report.rows
+        progress.advance(chunk_report.rows)
+    return rows
+
+
+# The records of the running parallel preparation, for forked workers to read (inherited, never pickled).
+_FORKED_ROWS: list[Sequence[Mapping[str, Cell]]] = []
+
+
+def _prepare_forked_chunk(task: tuple[int, int, date]) -> tuple[dict[str, list[Any]], PreparationReport]:
+    start, size, today = task
+    return _prepare_chunk((_FORKED_ROWS[0][start : start + size], today))
+
+
+def _prepare_chunk(task: tuple[Sequence[Mapping[str, Cell]], date]) -> tuple[dict[str, list[Any]], PreparationReport]:
+    rows, today = task
+    table = prepare_records(rows, fields=(), today=today)
+    return table.columns, table.report
 
 
 def mark_rare_tokens(tables: Sequence[PreparedTable]) -> int:

@@ -70,6 +70,17 @@ def test_it_compares_records_that_share_address_numbers_or_a_swapped_name() -> N
     assert "l.name_key = r.name_key AND l.birth_any IS NULL" in rules
 
 
+def test_it_blocks_on_the_same_address_line_within_one_district_where_records_have_regions() -> None:
+    # "Jl. Trans Sulawesi, Dusun I" is in hundreds of villages: across a province the rule's pairs grow with
+    # the square of the rows.
+    with_regions = blocking_rules_for({"name", "birth_date", "address", "region"})
+    without = blocking_rules_for({"name", "birth_date", "address"})
+
+    assert "l.address = r.address AND l.region_district = r.region_district" in with_regions
+    assert "l.address = r.address" not in with_regions
+    assert "l.address = r.address" in without  # FEBRL-like files: no region to narrow it
+
+
 def test_it_links_febrl4_at_least_as_well_as_generic_splink() -> None:
     from bench import linkage_public
 

@@ -158,3 +158,33 @@ def test_it_explains_each_pairs_score_field_by_field(linked) -> None:  # type: i
     worst = explained.pairs[-1]
     assert sum(dict(worst.weights).values()) < sum(weights.values())
     assert result.pairs[0].weights == ()
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_it_prepares_the_same_features_in_several_processes_as_in_one(dataset, monkeypatch, start_method) -> None:  # type: ignore[no-untyped-def]
+    # Registry and export rows together: valid, damaged, invalid and missing NIKs, dates, phones, regions.
+    rows = [*dataset.right, *dataset.left]
+    if start_method == "spawn":
+        # A process running other threads (a web server's) must not fork: it spawns its workers.
+        monkeypatch.setattr("sinergi.linkage.prepare.threading.active_count", lambda: 2)
+    one = prepare_records(rows, fields=FIELDS, today=TODAY)
+
+    several = prepare_records(rows, fields=FIELDS, today=TODAY, workers=2, chunk_rows=700)
+
+    assert several.columns == one.columns
+    assert several.report == one.report
+    assert several.report.rows == len(rows)
+    assert several.report.nik_excel_damaged > 0  # the reports merged are not empty ones
+    assert several.fields == one.fields
+
+
+def test_it_reads_the_worker_count_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sinergi.linkage.prepare import default_workers
+
+    monkeypatch.setenv("SINERGI_LINKAGE_WORKERS", "3")
+    assert default_workers() == 3
+    monkeypatch.setenv("SINERGI_LINKAGE_WORKERS", "0")
+    with pytest.raises(ValueError, match="SINERGI_LINKAGE_WORKERS"):
+        default_workers()
+    monkeypatch.delenv("SINERGI_LINKAGE_WORKERS")
+    assert default_workers() >= 1

@@ -76,6 +76,9 @@ def test_it_serves_the_agencys_changes_oldest_first(alice):
     assert cursors == sorted(cursors) and len(set(cursors)) == 3
     assert (page["next_cursor"], page["has_more"]) == (cursors[-1], False)
     first = page["changes"][0]
+    # The response schema's fields, no more and no fewer (the page is built from plain dicts).
+    assert set(page) == {"changes", "next_cursor", "has_more"}
+    assert set(first) == {"cursor", "op", "person_id", "at", "person"}
     assert first["person"]["registered_by"] == "bp3mi-sulteng"
     assert first["person_id"] == first["person"]["id"]
     assert first["at"].endswith("Z")
