@@ -313,7 +313,9 @@ class _Processes:
                 if status == 200:
                     return
             time.sleep(0.3)
-        raise RuntimeError("the web server did not answer /healthz within 90 s")
+        self.log.flush()
+        printed = (self.directory / "processes.log").read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the web server did not answer /healthz within 90 s; its log ends:\n{printed}")
 
     def start_worker(self) -> None:
         self.worker = self._start(
