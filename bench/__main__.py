@@ -1,6 +1,9 @@
 """`make bench` runs every benchmark in bench/; `--quick` runs each on a small dataset (CI keeps them working).
 
 Benchmarks measure; they never assert timings. Figures go to docs/benchmarks.md with the machine they ran on.
+Each benchmark runs in its own Python process: several set up Django for their own database (SQLite in a
+temporary folder, a PostgreSQL database of their own), and a process keeps the first setup it made. One that
+fails does not stop the others; the exit status says whether any failed.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ import argparse
 import importlib
 import pkgutil
 import platform
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import bench
@@ -20,14 +25,34 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small datasets, for CI")
     parser.add_argument("names", nargs="*", help="only these benchmarks (module names in bench/)")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+        flush=True,
+    )
     modules = [m.name for m in pkgutil.iter_modules([str(Path(bench.__file__).parent)]) if m.name.startswith("bench_")]
-    for name in sorted(modules):
-        if args.names and name not in args.names:
-            continue
-        module = importlib.import_module(f"bench.{name}")
-        print(f"== {name}")
+    unknown = sorted(set(args.names) - set(modules))
+    if unknown:
+        parser.error(f"no such benchmark: {', '.join(unknown)} (there are: {', '.join(sorted(modules))})")
+    chosen = [name for name in sorted(modules) if not args.names or name in args.names]
+    if len(chosen) == 1:
+        module = importlib.import_module(f"bench.{chosen[0]}")
+        print(f"== {chosen[0]}", flush=True)
         module.run(quick=args.quick)
+        return 0
+    failed = []
+    for name in chosen:
+        started = time.monotonic()
+        command = [sys.executable, "-m", "bench", *(["--quick"] if args.quick else []), name]
+        result = subprocess.run(command, check=False)
+        print(
+            f"== {name}: {'done' if result.returncode == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+        if result.returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"== benchmarks failed: {', '.join(failed)}")
+        return 1
     return 0
 
 
