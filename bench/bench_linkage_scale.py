@@ -250,10 +250,10 @@ class _StageLog:
         print(f"    {elapsed:6.1f} s  {_tree_rss(os.getpid()) / 1024**2:7,.0f} MB  {stage}", flush=True)
 
     def advance(self, amount: int) -> None:
-        pass
+        """Only the stages are logged, not the rows within them."""
 
     def finish(self) -> None:
-        pass
+        """A stage ends where the next one starts."""
 
 
 def _cpu() -> float:

@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from bench.postgres_admin import pg_admin, postgres_answers
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "sinergi-demo"
 # Bench-only keys (the demo data is synthetic): fixed, so a reused database opens with the next run's server.
@@ -99,7 +101,7 @@ def run(*, quick: bool = False) -> None:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # each table as it is measured, also into a file
     admin_url = os.environ.get("SINERGI_LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    pg = admin_url != "off" and _postgres_answers(admin_url)
+    pg = admin_url != "off" and postgres_answers(admin_url)
     if not pg:
         if not quick:
             print(f"PostgreSQL at {admin_url.rsplit('@', 1)[-1]} does not answer: the load benchmark is skipped")
@@ -138,7 +140,7 @@ def run(*, quick: bool = False) -> None:
                     _report(scenario, label, result)
         finally:
             if pg and not reuse:
-                _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 # --- the database and the server --------------------------------------------------------------------------------
@@ -186,10 +188,10 @@ def _build(
             count = _pg_scalar(url, "SELECT count(*) FROM registry_person")
             if count >= persons:
                 _sinergi(env, ROOT, "migrate", "--no-input", "-v", "0")
-                _pg_admin(url, "ANALYZE")
+                pg_admin(url, "ANALYZE")
                 return f"PostgreSQL database {database} reused: {_sizes(env)}"
-        _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        _pg_admin(admin_url, f'CREATE DATABASE "{database}"')
+        pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        pg_admin(admin_url, f'CREATE DATABASE "{database}"')
     if not (Path(env["SINERGI_VAR_DIR"]) / "static").exists():
         _sinergi(env, ROOT, "collectstatic", "--no-input", "-v", "0")
     _sinergi(env, ROOT, "migrate", "--no-input", "-v", "0")
@@ -204,7 +206,7 @@ def _build(
     if pg:
         # Planner statistics, as autovacuum keeps them on a production server; without them (autovacuum off, or
         # minutes after a bulk load) the sharing rule's referral query took 23 ms instead of 0.2 ms.
-        _pg_admin(env["DATABASE_URL"], "ANALYZE")
+        pg_admin(env["DATABASE_URL"], "ANALYZE")
     kind = f"PostgreSQL database {database}" if pg else "SQLite"
     took = f"{time.perf_counter() - started:.0f} s (migrate {migrated - started:.0f} s)"
     return f"{kind} built in {took}: {_sizes(env)}"
@@ -218,21 +220,6 @@ def _sizes(env: dict[str, str]) -> str:
         "f'{Referral.objects.count():,} referrals, {Notification.objects.count():,} notifications')"
     )
     return _sinergi(env, ROOT, "shell", "--no-imports", "-c", script).strip()
-
-
-def _postgres_answers(admin_url: str) -> bool:
-    try:
-        _pg_admin(admin_url, "SELECT 1")
-    except Exception:
-        return False
-    return True
-
-
-def _pg_admin(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
-        connection.execute(sql.encode())  # our own fixed statements
 
 
 def _pg_scalar(url: str, sql: str) -> int:

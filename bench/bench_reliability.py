@@ -45,6 +45,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.postgres_admin import pg_admin, postgres_answers
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 1)
 STALL_SECONDS = 8  # a killed run is taken for dead after this (production default: 300)
@@ -70,7 +72,7 @@ def run(*, quick: bool = False) -> None:
     admin_url = os.environ.get("SINERGI_RELIAB_PG_URL", "")
     if admin_url != "off" and (not quick or admin_url):
         admin_url = admin_url or "postgres://postgres@127.0.0.1:5432/postgres"
-        if _postgres_answers(admin_url):
+        if postgres_answers(admin_url):
             targets.append(("PostgreSQL", admin_url))
         else:
             print(f"PostgreSQL at {admin_url.rsplit('@', 1)[-1]} does not answer: skipped")
@@ -78,12 +80,12 @@ def run(*, quick: bool = False) -> None:
     for label, admin in targets:
         database_name = f"sinergi_reliab_{os.getpid()}"
         if admin:
-            _pg_admin(admin, f'CREATE DATABASE "{database_name}"')
+            pg_admin(admin, f'CREATE DATABASE "{database_name}"')
         try:
             result = _in_child(sizes, admin.rsplit("/", 1)[0] + "/" + database_name if admin else None)
         finally:
             if admin:
-                _pg_admin(admin, f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
+                pg_admin(admin, f'DROP DATABASE IF EXISTS "{database_name}" WITH (FORCE)')
         failures += _report(label, result)
     if failures:
         raise RuntimeError(f"reliability: {failures} check(s) failed (see the tables above)")
@@ -107,24 +109,6 @@ def _report(label: str, result: dict[str, Any]) -> int:
     for note in result.get("notes", []):
         print(f"  note: {note}")
     return failures
-
-
-# --- PostgreSQL administration (own databases only) ----------------------------------------------------------
-
-
-def _postgres_answers(admin_url: str) -> bool:
-    try:
-        _pg_admin(admin_url, "SELECT 1")
-    except Exception:
-        return False
-    return True
-
-
-def _pg_admin(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
-        connection.execute(sql.encode())  # our own fixed statements
 
 
 # --- the child: one database, Django set up once --------------------------------------------------------------
