@@ -9,6 +9,11 @@ booleans and foreign keys go as they are, which is what their fields would give.
 
 What it does not do, unlike ``bulk_create``: set the objects' primary keys (nothing after the write may need
 them), send signals, or handle multi-table inheritance. Use it for plain rows only.
+
+``create_with_history`` is ``simple_history``'s ``bulk_create_with_history`` for rows whose keys are needed
+afterwards (an import's new persons, their aliases, phones and identifiers): multi-row INSERTs with
+``RETURNING`` set the keys, and the history rows ("+", the acting user, one time) go in one prepared INSERT
+read straight from the objects instead of through a historical model instance per row.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 # Field classes whose prepared value is the Python value itself (exactly these classes: a subclass may prepare).
 _AS_IS: frozenset[type[models.Field[Any, Any]]] = frozenset(
@@ -41,13 +47,78 @@ def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> N
     """INSERT `objects` (new instances of `model`, without a primary key) with one prepared statement."""
     if not objects:
         return
+    fields = [field for field in model._meta.concrete_fields if not _generated_key(field)]
+    readers = [_reader(field) for field in fields]
+    _execute_many(model, fields, [[read(obj) for read in readers] for obj in objects])
+
+
+def create_with_history(model: type[models.Model], objects: Sequence[models.Model], *, user: Any) -> None:
+    """INSERT new `objects` of `model`, set their primary keys, and write each one's "+" history row by `user`.
+
+    The same rows as ``bulk_create_with_history(objects, model, default_user=user)`` writes, except that every
+    history row of the call has one ``history_date`` (simple_history reads the clock once per row).
+    """
+    if not objects:
+        return
+    _insert_returning_keys(model, objects)
+    history = model.history.model  # type: ignore[attr-defined]
+    tracked = {field.attname for field in history.tracked_fields}
+    at = timezone.now()
+    values: dict[str, Callable[[models.Model], Any]] = {
+        field.attname: _reader(field) for field in model._meta.concrete_fields if field.attname in tracked
+    }
+    own: dict[str, Any] = {
+        "history_date": history._meta.get_field("history_date").get_db_prep_save(at, connection),
+        "history_change_reason": None,
+        "history_type": "+",
+        "history_user_id": getattr(user, "pk", None),
+    }
+    fields = [field for field in history._meta.concrete_fields if not _generated_key(field)]
+    unknown = [field.attname for field in fields if field.attname not in values and field.attname not in own]
+    if unknown:
+        raise ValueError(f"{history.__name__} has fields create_with_history does not fill: {unknown}")
+    readers = [values.get(field.attname) for field in fields]
+    constants = [own.get(field.attname) for field in fields]
+    rows = [
+        [read(obj) if read is not None else constant for read, constant in zip(readers, constants, strict=True)]
+        for obj in objects
+    ]
+    _execute_many(history, fields, rows)
+
+
+def _insert_returning_keys(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """Multi-row INSERTs ... RETURNING the keys, in the objects' order (as ``bulk_create`` relies on too)."""
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not _generated_key(field)]
     readers = [_reader(field) for field in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    key = connection.ops.quote_name(str(meta.pk.column))  # type: ignore[union-attr]
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(1, min(_MAX_ROWS_PER_STATEMENT, connection.ops.bulk_batch_size(fields, objects)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), size):
+            batch = objects[start : start + size]
+            params = [value for obj in batch for value in (read(obj) for read in readers)]
+            values = ", ".join([row_sql] * len(batch))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {key}", params)  # noqa: S608
+            keys = cursor.fetchall()
+            if len(keys) != len(batch):
+                raise RuntimeError(f"INSERT into {meta.db_table} returned {len(keys)} keys for {len(batch)} rows")
+            for obj, (pk,) in zip(batch, keys, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+
+
+# Rows per multi-row INSERT: the statement's text and parameters stay small (SQLite allows 32,766 parameters).
+_MAX_ROWS_PER_STATEMENT = 500
+
+
+def _execute_many(model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: list[list[Any]]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    rows = [[read(obj) for read in readers] for obj in objects]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 

@@ -14,12 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
-from sinergi.bulk import insert_many
+from sinergi.bulk import create_with_history, insert_many
 from sinergi.changes.feed import coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
@@ -267,24 +266,24 @@ def register_persons(
         new.append((index, person, data))
     if new:
         persons = [person for _, person, _ in new]
-        bulk_create_with_history(persons, Person, default_user=actor)
+        create_with_history(Person, persons, user=actor)
         aliases = [
             PersonAlias(person=person, name=name, name_key=normalize_name(name).key)
             for _, person, data in new
             for name in dict.fromkeys(alias.strip() for alias in data.aliases if alias.strip())
         ]
         if aliases:
-            bulk_create_with_history(aliases, PersonAlias, default_user=actor)
+            create_with_history(PersonAlias, aliases, user=actor)
         phones = [PersonPhone(person=person, number=number) for _, person, data in new for number in data.phones]
         if phones:
-            bulk_create_with_history(phones, PersonPhone, default_user=actor)
+            create_with_history(PersonPhone, phones, user=actor)
         added = [
             PersonIdentifier(person=person, kind=kind, value=value)
             for index, person, _ in new
             for kind, value in wanted[index]
         ]
         if added:
-            bulk_create_with_history(added, PersonIdentifier, default_user=actor)
+            create_with_history(PersonIdentifier, added, user=actor)
         keys: dict[int, list[str]] = {person.pk: [person.name_key] for person in persons}
         for alias in aliases:
             keys[alias.person.pk].append(alias.name_key)

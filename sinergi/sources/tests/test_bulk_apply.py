@@ -135,3 +135,50 @@ def test_insert_many_writes_what_bulk_create_writes(olive, model):
     changes = list(ChangeEvent.objects.filter(person_id=person.pk, op=ChangeOp.UPDATED).values("snapshot", "agency_id"))
     assert changes[-1] == changes[-2] == {"snapshot": {"id": 1}, "agency_id": olive.agency_id}
     assert verify_chain().intact
+
+
+def test_create_with_history_writes_what_bulk_create_with_history_writes(olive):
+    from simple_history.utils import bulk_create_with_history
+
+    from sinergi.bulk import create_with_history
+    from sinergi.registry.models import PersonAlias
+
+    def person(name: str) -> Person:
+        return Person(
+            full_name=name,
+            name_key=name.lower(),
+            sex="P",
+            birth_date=date(1990, 10, 12),
+            birth_place="Palu",
+            nik=build_nik("72.71.05", date(1990, 10, 12), "P", len(name)),
+            region_id="72.71.05.1001",
+            address_text="Jl. Sis Aljufri ✓",
+            flag_trafficking=True,
+            registered_by_agency_id=olive.agency_id,
+            created_by=olive,
+        )
+
+    bulk = [person("Siti Aminah"), person("Siti Amina")]
+    many = [person("Siti Aminah"), person("Siti Amina")]
+    bulk_create_with_history(bulk, Person, default_user=olive)
+    create_with_history(Person, many, user=olive)
+    assert all(item.pk and not item._state.adding for item in many)
+    assert len({item.pk for item in [*bulk, *many]}) == 4
+    aliases = [PersonAlias(person=item, name="Ami", name_key="ami") for item in [*bulk, *many]]
+    bulk_create_with_history(aliases[:2], PersonAlias, default_user=olive)
+    create_with_history(PersonAlias, aliases[2:], user=olive)
+
+    def rows(model, objects, *ignored: str) -> list[dict]:
+        values = list(model.objects.filter(pk__in=[obj.pk for obj in objects]).order_by("pk").values())
+        history = list(model.history.filter(id__in=[obj.pk for obj in objects]).order_by("id").values())
+        for row in [*values, *history]:
+            for name in ("id", "history_id", "history_date", "created_at", "updated_at", "person_id", *ignored):
+                row.pop(name, None)
+        return [*values, *history]
+
+    assert rows(Person, many) == rows(Person, bulk)
+    assert rows(PersonAlias, aliases[2:]) == rows(PersonAlias, aliases[:2])
+    [stored] = Person.history.filter(id=many[0].pk).values("history_type", "history_user_id", "full_name")
+    assert stored == {"history_type": "+", "history_user_id": olive.pk, "full_name": "Siti Aminah"}
+    # The keys set are the stored rows' keys, in order.
+    assert [Person.objects.get(pk=item.pk).full_name for item in many] == ["Siti Aminah", "Siti Amina"]
