@@ -243,8 +243,13 @@ class SplinkSession:
             settings["retain_matching_columns"] = False
         settings["retain_intermediate_calculation_columns"] = self.explain
         self.settings = settings
+        # Splink's settings validation parses every comparison's SQL (about a second a run); a given model was
+        # validated when it was trained, and an import's check links each chunk with it.
         self.linker = Linker(
-            list(frames) if len(frames) > 1 else frames[0], self.engine_settings(settings), log_level=logging.ERROR
+            list(frames) if len(frames) > 1 else frames[0],
+            self.engine_settings(settings),
+            log_level=logging.ERROR,
+            validate_settings=model is None,
         )
         if model is None:
             self.model = self._train()

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from sinergi.linkage import FIELDS, LinkageModel, link_tables, prepare_records
 from sinergi.linkage.issues import LinkageError
-from sinergi.linkage.prepare import PreparedTable
+from sinergi.linkage.prepare import PreparedTable, default_workers
 from sinergi.matching.training import MODEL_PATH
 from sinergi.registry.models import IdentifierKind, Person, PersonAlias, PersonIdentifier, PersonPhone
 
@@ -306,7 +306,16 @@ _REGISTRY_LOCK = threading.Lock()
 
 
 def _prepare(rows: Sequence[Mapping[str, str]]) -> PreparedTable:
-    return prepare_records([*rows, *_PADDING], fields=_fields(rows), today=timezone.localdate())
+    """Features of `rows`; from ``_PARALLEL_FROM`` rows (an import's chunk, an agency's registry) in one process
+    per core (``SINERGI_LINKAGE_WORKERS``), each preparing an equal share: the same table, in less time."""
+    records = [*rows, *_PADDING]
+    workers = default_workers() if len(records) >= _PARALLEL_FROM else 1
+    share = max(_PARALLEL_FROM // 2, -(-len(records) // workers))
+    return prepare_records(records, fields=_fields(rows), today=timezone.localdate(), workers=workers, chunk_rows=share)
+
+
+# Below this many rows, starting processes costs more than it saves.
+_PARALLEL_FROM: Final = 10_000
 
 
 def _score(

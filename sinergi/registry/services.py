@@ -237,9 +237,10 @@ def register_persons(
     wanted: dict[int, list[tuple[str, str]]] = {}
     named = {data.region_code.strip() for data in people} - {""}
     known_regions = frozenset(Region.objects.filter(code__in=named).values_list("code", flat=True))  # one query
+    today = timezone.localdate()
     for index, data in enumerate(people):
         errors: dict[str, list[str]] = {}
-        result = validation.check_person(data, errors, known_regions=known_regions)
+        result = validation.check_person(data, errors, known_regions=known_regions, today=today)
         pairs = identifiers[index] if identifiers is not None else ()
         checked = list(dict.fromkeys((kind, validation.check_identifier(kind, value, errors)) for kind, value in pairs))
         if errors:

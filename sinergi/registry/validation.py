@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 OLDEST_BIRTH_YEAR = 1900
 PASSPORT = re.compile(r"^[A-Z]{1,2}[0-9]{6,8}$")
+# Django builds a choices class's `values` list on each read; an import checks every row against these.
+_KINDS = frozenset(PersonKind.values)
+_SEXES = frozenset(Sex.values)
+_ACCURACIES = frozenset(BirthDateAccuracy.values)
+_IDENTIFIER_KINDS = frozenset(IdentifierKind.values)
 
 
 def localized(issue: Issue[Any]) -> str:
@@ -38,9 +43,11 @@ def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def check_nik(raw: str, errors: dict[str, list[str]], field: str = "nik") -> tuple[str, date | None, str | None]:
+def check_nik(
+    raw: str, errors: dict[str, list[str]], field: str = "nik", *, today: date | None = None
+) -> tuple[str, date | None, str | None]:
     """(NIK digits, embedded birth date, embedded sex) or errors naming the wrong digit group."""
-    result = parse_nik(raw, regions=database_regions(), today=timezone.localdate())
+    result = parse_nik(raw, regions=database_regions(), today=today or timezone.localdate())
     if not result.ok or result.value is None:
         for error in result.errors:
             _add(errors, field, localized(error))
@@ -68,10 +75,14 @@ def has_control_characters(text: str) -> bool:
 
 
 def check_person(
-    data: PersonData, errors: dict[str, list[str]], *, known_regions: frozenset[str] | None = None
+    data: PersonData,
+    errors: dict[str, list[str]],
+    *,
+    known_regions: frozenset[str] | None = None,
+    today: date | None = None,
 ) -> PersonData:
-    """`data` cleaned, its problems added to `errors`. `known_regions` (the codes that exist, among those a batch
-    names) spares a query per person when a caller checks many at once."""
+    """`data` cleaned, its problems added to `errors`. A caller that checks many at once passes `known_regions`
+    (the codes that exist, among those the batch names: spares a query per person) and `today`."""
     from sinergi.registry.services import merged
 
     full_name = " ".join(data.full_name.split())
@@ -82,13 +93,13 @@ def check_person(
             _add(errors, field, _("The text holds invisible control characters: type it again without them."))
     if any(has_control_characters(alias) for alias in data.aliases):
         _add(errors, "aliases", _("The text holds invisible control characters: type it again without them."))
-    if data.kind not in PersonKind.values:
+    if data.kind not in _KINDS:
         _add(errors, "kind", _("Choose one of: %s.") % ", ".join(PersonKind.values))
-    if data.sex and data.sex not in Sex.values:
+    if data.sex and data.sex not in _SEXES:
         _add(errors, "sex", _("Sex is L (male) or P (female)."))
-    if data.birth_date_accuracy not in BirthDateAccuracy.values:
+    if data.birth_date_accuracy not in _ACCURACIES:
         _add(errors, "birth_date_accuracy", _("Choose one of: %s.") % ", ".join(BirthDateAccuracy.values))
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if data.birth_date is not None:
         if data.birth_date > today:
             _add(errors, "birth_date", _("The birth date is in the future: check the year."))
@@ -101,7 +112,7 @@ def check_person(
 
     nik = ""
     if data.nik.strip():
-        nik, nik_birth, nik_sex = check_nik(data.nik, errors)
+        nik, nik_birth, nik_sex = check_nik(data.nik, errors, today=today)
         if (
             nik
             and data.birth_date
@@ -158,7 +169,7 @@ def check_person(
 
 def check_identifier(kind: str, value: str, errors: dict[str, list[str]]) -> str:
     cleaned = "".join(value.split()).upper()
-    if kind not in IdentifierKind.values:
+    if kind not in _IDENTIFIER_KINDS:
         _add(errors, "kind", _("Choose one of: %s.") % ", ".join(IdentifierKind.values))
         return cleaned
     if not cleaned:

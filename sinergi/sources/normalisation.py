@@ -236,7 +236,7 @@ def normalise_values(
     # the ones given (the same checks a registration form makes).
     # The region was checked above (once per code, not once per row).
     checks: dict[str, list[str]] = {}
-    validation.check_person(replace(person_data(values), region_code=""), checks)
+    validation.check_person(replace(person_data(values), region_code=""), checks, today=today)
     for key, messages in checks.items():
         name = {"phones": "phone", "address_text": "address"}.get(key, key)
         if name in too_long:

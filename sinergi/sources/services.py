@@ -217,11 +217,12 @@ def plan_records(
     if not valid:
         return plans
 
+    # Plain values, not models: a re-import reads a source record for every row, and most are unchanged.
     existing = {
-        record.external_id: record
-        for record in SourceRecord.objects.filter(
+        external_id: (content_hash, person_id, merged_into_id)
+        for external_id, content_hash, person_id, merged_into_id in SourceRecord.objects.filter(
             source=source, external_id__in=[plan.external_id for plan in valid]
-        ).select_related("person")
+        ).values_list("external_id", "content_hash", "person_id", "person__merged_into_id")
     }
     niks = {plan.values["nik"] for plan in valid if plan.values.get("nik")}
     persons_by_nik = {
@@ -231,16 +232,18 @@ def plan_records(
         ).order_by("id")
     }
     to_score: list[RecordPlan] = []
+    updated: list[RecordPlan] = []
     for plan in valid:
         record = existing.get(plan.external_id)
         nik = plan.values.get("nik", "")
         if record is not None:
-            plan.person_id = _survivor(record.person).pk
-            if record.content_hash == plan.content_hash:
+            stored_hash, person_id, merged_into_id = record
+            plan.person_id = person_id if merged_into_id is None else _survivor(Person.objects.get(pk=person_id)).pk
+            if stored_hash == plan.content_hash:
                 plan.action = RowAction.UNCHANGED
             else:
                 plan.action = RowAction.UPDATE
-                plan.changes = _differences(record.values, plan.values)
+                updated.append(plan)
         elif nik and nik in persons_by_nik:
             plan.action, plan.person_id = RowAction.LINK, persons_by_nik[nik].pk
             plan.linked_by, plan.probability = "nik", 1.0
@@ -258,6 +261,14 @@ def plan_records(
             if nik:
                 state.planned_niks[nik] = plan.external_id
             to_score.append(plan)
+    if updated:
+        stored = dict(
+            SourceRecord.objects.filter(
+                source=source, external_id__in=[plan.external_id for plan in updated]
+            ).values_list("external_id", "values")
+        )
+        for plan in updated:
+            plan.changes = _differences(stored[plan.external_id], plan.values)
     if to_score:
         _score(actor, to_score)
     return plans

@@ -197,3 +197,30 @@ def test_it_prepares_the_registry_once_while_it_does_not_change(
     newcomer = make_person(alice, full_name="Sitti Aminah", birth_date=date(1990, 10, 12), region_code="72.71.05.1001")
     found = engine.find_candidates(agency_id=alice.agency_pk, records=[SITTI])
     assert found["row-1"][0].person_id == newcomer.pk
+
+
+def test_it_scores_the_same_when_large_inputs_are_prepared_in_several_processes(
+    alice: User, siti: Person, sitti: Person, budi: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [{**SITTI, "id": f"row-{index}"} for index in range(6)] + [
+        {"id": "r", "full_name": "SITI AMINAH", "nik": SITI_NIK, "birth_date": "12/10/1990"}
+    ]
+    engine.forget_prepared_registries()
+    one = engine.find_candidates(agency_id=alice.agency_pk, records=records)
+    duplicates = engine.find_duplicates(agency_id=alice.agency_pk)
+    # Every input of this test is "large": prepared in two processes, in shares of half the rows.
+    monkeypatch.setattr(engine, "_PARALLEL_FROM", 4)
+    monkeypatch.setenv("SINERGI_LINKAGE_WORKERS", "2")
+    calls: list[int] = []
+    real = engine.prepare_records
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(int(kwargs["workers"]))  # type: ignore[call-overload]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "prepare_records", counted)
+    engine.forget_prepared_registries()
+    assert engine.find_candidates(agency_id=alice.agency_pk, records=records) == one
+    assert engine.find_duplicates(agency_id=alice.agency_pk) == duplicates
+    assert calls and set(calls) == {2}
+    assert one["r"][0].person_id == siti.pk
