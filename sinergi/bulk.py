@@ -93,7 +93,7 @@ def _insert_returning_keys(model: type[models.Model], objects: Sequence[models.M
     readers = [_reader(field) for field in fields]
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    key = connection.ops.quote_name(str(meta.pk.column))  # type: ignore[union-attr]
+    key = connection.ops.quote_name(str(meta.pk.column))
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, min(_MAX_ROWS_PER_STATEMENT, connection.ops.bulk_batch_size(fields, objects)))
     with connection.cursor() as cursor:
@@ -110,6 +110,8 @@ def _insert_returning_keys(model: type[models.Model], objects: Sequence[models.M
                 obj._state.adding = False
                 obj._state.db = connection.alias
 
+
+_UNSET = object()
 
 # Rows per multi-row INSERT: the statement's text and parameters stay small (SQLite allows 32,766 parameters).
 _MAX_ROWS_PER_STATEMENT = 500
@@ -143,6 +145,18 @@ def _reader(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
         or _generated_key(field.target_field)
     ):
         return operator.attrgetter(attname)
+
+    if isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add):
+        # A chunk's rows share their times (a record's import time, an event's time): prepared once, not per row.
+        last: list[Any] = [_UNSET, None]
+
+        def dated(obj: models.Model) -> Any:
+            value = getattr(obj, attname)
+            if value is not last[0]:
+                last[0], last[1] = value, field.get_db_prep_save(value, connection)
+            return last[1]
+
+        return dated
 
     def prepared(obj: models.Model) -> Any:
         return field.get_db_prep_save(field.pre_save(obj, True), connection)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils import timezone
 
 from sinergi.audit.models import AuditEvent
 
@@ -64,6 +65,8 @@ def record_events(
     person's assessment history) logs each read without a query per record. The events' ids are not read back."""
     if not items:
         return []
-    return AuditEvent.objects.insert_many(
-        [_event(actor, action, obj, summary, detail) for obj, summary, detail in items]
-    )
+    events = [_event(actor, action, obj, summary, detail) for obj, summary, detail in items]
+    at = timezone.now()
+    for event in events:
+        event.at = at  # one statement, one time
+    return AuditEvent.objects.insert_many(events)

@@ -90,6 +90,10 @@ class ImportRow(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     # For CREATE: [{"person_id", "probability", "weights"}] to review once the person exists.
     candidates = models.JSONField(default=list, blank=True)
+    # The hashes of the row's normalised and raw values (see SourceRecord): an unchanged row is applied by
+    # comparing them with its source record's, without reading the values back.
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    raw_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="importrow_unique_row")]

@@ -498,6 +498,8 @@ _ROW_COLUMNS: Final = (
     "changes",
     "candidates",
     "applied",
+    "content_hash",
+    "raw_hash",
 )
 
 
@@ -542,6 +544,8 @@ def _row_values(batch: ImportBatch, plan: sources.RecordPlan) -> tuple[Any, ...]
         {name: list(change) for name, change in plan.changes.items()},
         sources.candidates_to_json(plan.candidates),
         False,
+        plan.content_hash if plan.action != RowAction.ERROR else "",
+        plan.raw_hash,
     )
 
 
@@ -559,6 +563,7 @@ def plan_of(row: ImportRow) -> sources.RecordPlan:
         linked_by=row.linked_by,
         candidates=sources.candidates_from_json(row.candidates),
         changes={name: (str(change[0]), str(change[1])) for name, change in row.changes.items()},
+        raw_hash=row.raw_hash,
     )
 
 
@@ -645,57 +650,91 @@ def _apply_chunk(batch_id: int, run_token: str) -> bool:
         if batch is None or batch.status != S.APPLYING or batch.run_token != run_token or batch.applied_by is None:
             return False
         pending = ImportRow.objects.filter(batch=batch, applied=False).order_by("row_number")
-        rows = list(pending[: chunk_rows()])
-        if not rows:
+        head = list(pending.values_list("pk", "row_number", "action")[: chunk_rows()])
+        if not head:
             _finish(batch)
             return False
-        if all(row.action in CHEAP_ACTIONS for row in rows):
-            rows += _more_cheap_rows(pending, after=rows[-1].row_number, room=cheap_chunk_rows() - len(rows))
-        results = sources.apply_plans(
-            actor=batch.applied_by,
-            source=batch.source,
-            plans=[plan_of(row) for row in rows],
-            file_name=batch.file_name,
-            batch=batch,
-        )
-        proposed = 0
-        refused: list[ImportRow] = []
-        as_planned: list[ImportRow] = []
-        changed: list[ImportRow] = []
-        for row, result in zip(rows, results, strict=True):
-            errors = [issue.as_dict() for issue in result.errors] if result.action == RowAction.ERROR else []
-            if result.action == row.action and result.person_id == row.person_id and errors == row.errors:
-                as_planned.append(row)
-            else:
-                row.action = result.action
-                row.person_id = result.person_id
-                changed.append(row)
-                if errors:
-                    row.errors = errors
-                    refused.append(row)
-            row.applied = True
-            proposed += result.pairs_proposed
-        if as_planned:
-            # Most rows end as the preview said (all of them in a re-import): one UPDATE marks them.
-            ImportRow.objects.filter(pk__in=[row.pk for row in as_planned]).update(applied=True)
-        _mark_applied(changed)
-        if refused:
-            ImportRow.objects.bulk_update(refused, ["errors"])
-        batch.rows_done += len(rows)
+        if all(action in CHEAP_ACTIONS for _pk, _number, action in head):
+            head += _more_cheap_rows(pending, after=head[-1][1], room=cheap_chunk_rows() - len(head))
+            rows = _settle_cheap_rows(batch, [pk for pk, _number, _action in head])
+        else:
+            rows = list(ImportRow.objects.filter(pk__in=[pk for pk, _number, _action in head]).order_by("row_number"))
+        batch.rows_done += len(head)
         batch.heartbeat_at = timezone.now()
-        batch.counts = {**batch.counts, "REVIEW": int(batch.counts.get("REVIEW", 0)) + proposed}
+        if rows:
+            _apply_rows(batch, rows)
         batch.save(update_fields=["rows_done", "heartbeat_at", "counts"])
     return True
 
 
-def _more_cheap_rows(pending: QuerySet[ImportRow], *, after: int, room: int) -> list[ImportRow]:
-    """The rows after `after` up to the next one that needs work, at most `room`: a chunk made only of rows that
-    are unchanged or errors writes nothing but their marks, so it may be much longer than a working chunk."""
+def _settle_cheap_rows(batch: ImportBatch, pks: list[int]) -> list[ImportRow]:
+    """Mark applied the chunk's rows that stand as previewed without reading their values: error rows (nothing to
+    write) and unchanged rows whose source record is as previewed (``sources.confirm_unchanged``). Returns the
+    others (a record changed or merged since the preview), to be applied the whole way."""
+    assert batch.applied_by is not None
+    rows = list(
+        ImportRow.objects.filter(pk__in=pks).values_list("pk", "external_id", "action", "person_id", "content_hash")
+    )
+    unchanged = [row for row in rows if row[2] == RowAction.UNCHANGED]
+    standing = sources.confirm_unchanged(
+        actor=batch.applied_by,
+        source=batch.source,
+        records=[(external_id, person_id, content) for _pk, external_id, _action, person_id, content in unchanged],
+        errors=len(rows) - len(unchanged),
+        file_name=batch.file_name,
+        batch=batch,
+    )
+    rest = {row[0] for row, stands in zip(unchanged, standing, strict=True) if not stands}
+    settled = [row[0] for row in rows if row[0] not in rest]
+    if settled:
+        ImportRow.objects.filter(pk__in=settled).update(applied=True)
+    return list(ImportRow.objects.filter(pk__in=rest).order_by("row_number")) if rest else []
+
+
+def _apply_rows(batch: ImportBatch, rows: list[ImportRow]) -> None:
+    """Apply `rows` through ``sources.apply_plans`` and mark each with its outcome (in the chunk's transaction)."""
+    assert batch.applied_by is not None
+    results = sources.apply_plans(
+        actor=batch.applied_by,
+        source=batch.source,
+        plans=[plan_of(row) for row in rows],
+        file_name=batch.file_name,
+        batch=batch,
+    )
+    proposed = 0
+    refused: list[ImportRow] = []
+    as_planned: list[ImportRow] = []
+    changed: list[ImportRow] = []
+    for row, result in zip(rows, results, strict=True):
+        errors = [issue.as_dict() for issue in result.errors] if result.action == RowAction.ERROR else []
+        if result.action == row.action and result.person_id == row.person_id and errors == row.errors:
+            as_planned.append(row)
+        else:
+            row.action = result.action
+            row.person_id = result.person_id
+            changed.append(row)
+            if errors:
+                row.errors = errors
+                refused.append(row)
+        row.applied = True
+        proposed += result.pairs_proposed
+    if as_planned:
+        # Most rows end as the preview said: one UPDATE marks them.
+        ImportRow.objects.filter(pk__in=[row.pk for row in as_planned]).update(applied=True)
+    _mark_applied(changed)
+    if refused:
+        ImportRow.objects.bulk_update(refused, ["errors"])
+    batch.counts = {**batch.counts, "REVIEW": int(batch.counts.get("REVIEW", 0)) + proposed}
+
+
+def _more_cheap_rows(pending: QuerySet[ImportRow], *, after: int, room: int) -> list[tuple[int, int, str]]:
+    """The rows after `after` up to the next one that needs work, at most `room`, as (pk, row number, action): a
+    chunk made only of rows that are unchanged or errors writes nothing but their marks, so it may be much longer
+    than a working chunk."""
     if room <= 0:
         return []
-    following = list(pending.filter(row_number__gt=after).values_list("pk", "action")[:room])
-    cheap = [pk for pk, _action in itertools.takewhile(lambda item: item[1] in CHEAP_ACTIONS, following)]
-    return list(ImportRow.objects.filter(pk__in=cheap).order_by("row_number")) if cheap else []
+    following = list(pending.filter(row_number__gt=after).values_list("pk", "row_number", "action")[:room])
+    return list(itertools.takewhile(lambda item: item[2] in CHEAP_ACTIONS, following))
 
 
 def _mark_applied(rows: list[ImportRow]) -> None:

@@ -56,6 +56,9 @@ class SourceRecord(models.Model):
     values = models.JSONField(_("values"), default=dict)
     # SHA-256 of the normalised values: a re-import of the same row is recognised as unchanged.
     content_hash = models.CharField(max_length=64)
+    # SHA-256 of the raw values these came from (``normalisation.raw_hash``; empty where not known): a re-import
+    # whose row has the very same cells is unchanged without checking and normalising the row again.
+    raw_hash = models.CharField(max_length=64, blank=True, default="")
     # Provenance of the current values: the file and row (imports) or the request (API pushes).
     file_name = models.CharField(_("file"), max_length=255, blank=True)
     row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)

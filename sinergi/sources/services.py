@@ -60,6 +60,7 @@ from sinergi.sources.normalisation import (
     content_hash,
     normalise_values,
     person_data,
+    raw_hash,
 )
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ class RecordPlan:
     candidates: list[Candidate] = field(default_factory=list)
     # For UPDATE: standard field -> (value this source sent before, value now).
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # normalisation.raw_hash of the values as received (empty for a plan made before it was kept).
+    raw_hash: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -212,8 +215,10 @@ def plan_records(
     state = state if state is not None else PlanState()
     columns = column_for_field or {}
     today = timezone.localdate()
-    plans = [_checked(record, columns, today, state) for record in records]
-    valid = [plan for plan in plans if plan.action != RowAction.ERROR]
+    incoming = list(records)
+    resent = _resent_unchanged(source, incoming, state)
+    plans = [resent.get(index) or _checked(record, columns, today, state) for index, record in enumerate(incoming)]
+    valid = [plan for index, plan in enumerate(plans) if plan.action != RowAction.ERROR and index not in resent]
     if not valid:
         return plans
 
@@ -274,6 +279,45 @@ def plan_records(
     return plans
 
 
+def _resent_unchanged(source: DataSource, records: Sequence[IncomingRecord], state: PlanState) -> dict[int, RecordPlan]:
+    """The records (by position) this source sent before with the very same raw values: UNCHANGED plans with the
+    values stored then, without normalising or checking them again (a re-import of a large file is mostly these).
+
+    A record whose id is repeated in the input goes the whole way, which reports the repetition.
+    """
+    ids = [collapse(record.external_id) for record in records]
+    stored = {
+        external_id: (raw, values, person_id, merged_into_id)
+        for external_id, raw, values, person_id, merged_into_id in SourceRecord.objects.filter(
+            # An id no database can store is refused by the whole way (and cannot be looked up).
+            source=source,
+            external_id__in=[
+                external_id for external_id in ids if external_id and not has_unstorable_characters(external_id)
+            ],
+        )
+        .exclude(raw_hash="")
+        .values_list("external_id", "raw_hash", "values", "person_id", "person__merged_into_id")
+    }
+    resent: dict[int, RecordPlan] = {}
+    for index, (record, external_id) in enumerate(zip(records, ids, strict=True)):
+        known = stored.get(external_id)
+        if known is None or external_id in state.seen_ids:
+            continue
+        raw, values, person_id, merged_into_id = known
+        if raw != raw_hash(record.values):
+            continue
+        state.seen_ids[external_id] = record.row_number
+        resent[index] = RecordPlan(
+            external_id=external_id,
+            row_number=record.row_number,
+            action=RowAction.UNCHANGED,
+            values={name: str(value) for name, value in values.items()},
+            person_id=person_id if merged_into_id is None else _survivor(Person.objects.get(pk=person_id)).pk,
+            raw_hash=raw,
+        )
+    return resent
+
+
 def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, state: PlanState) -> RecordPlan:
     normalised = normalise_values(record.values, today=today, column_for_field=columns)
     external_id = collapse(record.external_id)
@@ -284,6 +328,7 @@ def _checked(record: IncomingRecord, columns: Mapping[str, str], today: date, st
         values=normalised.values,
         errors=list(normalised.errors),
         warnings=list(normalised.warnings),
+        raw_hash=raw_hash(record.values),
     )
     id_column = columns.get("id", "id")
     # No database stores a NUL, and a lone surrogate is not text: refused here, not by PostgreSQL's INSERT (or
@@ -514,6 +559,51 @@ def apply_plans(
     return results
 
 
+@transaction.atomic
+def confirm_unchanged(
+    *,
+    actor: User,
+    source: DataSource,
+    records: Sequence[tuple[str, int | None, str]],
+    errors: int = 0,
+    file_name: str = "",
+    batch: ImportBatch | None = None,
+) -> list[bool]:
+    """For records planned UNCHANGED, given as (external id, person id, content hash): whether each still is.
+
+    True where the source record still holds values of that hash on that person, not merged since: what
+    ``apply_plans`` would answer for the plan (UNCHANGED, that person, nothing written), from three columns
+    instead of the values and a plan per record. A re-import applies most of its rows this way; the others go
+    through ``apply_plans``. ``errors`` counts the input's refused records (nothing to write either), for the
+    audit event, which records the outcome as ``apply_plans`` does.
+    """
+    _require(actor)
+    _check_source(actor, source)
+    stored = {
+        external_id: (content, person_id)
+        for external_id, content, person_id in SourceRecord.objects.filter(
+            source=source,
+            external_id__in=[external_id for external_id, _person_id, _content in records],
+            person__merged_into__isnull=True,
+        ).values_list("external_id", "content_hash", "person_id")
+    }
+    standing = [
+        bool(content) and stored.get(external_id) == (content, person_id) for external_id, person_id, content in records
+    ]
+    counts = {RowAction.UNCHANGED: sum(standing), RowAction.ERROR: errors}
+    record_event(
+        actor=actor,
+        action="source.records_applied",
+        obj=source,
+        summary=file_name or source.name,
+        detail={
+            "counts": {str(action): count for action, count in counts.items() if count},
+            "import": batch.pk if batch is not None else None,
+        },
+    )
+    return standing
+
+
 def _unchanged(plan: RecordPlan, existing: Mapping[str, SourceRecord]) -> bool:
     record = existing.get(plan.external_id)
     return record is not None and record.content_hash == plan.content_hash
@@ -680,6 +770,7 @@ def _update(
     record.person = person
     record.values = plan.values
     record.content_hash = plan.content_hash
+    record.raw_hash = plan.raw_hash
     record.file_name = provenance.file_name
     record.row_number = plan.row_number
     record.import_batch = provenance.batch
@@ -706,6 +797,7 @@ def _new_record(
         person=person,
         values=plan.values,
         content_hash=plan.content_hash,
+        raw_hash=plan.raw_hash,
         file_name=provenance.file_name,
         row_number=plan.row_number,
         import_batch=provenance.batch,

@@ -141,7 +141,8 @@ def test_a_crash_in_a_long_unchanged_chunk_resumes_to_the_end(olive, tasks, monk
     imported(tasks, olive, content)
     events = ChangeEvent.objects.count()
     batch = check(tasks, olive, start(olive, content))
-    real = sources.apply_plans
+    # Every row is unchanged or an error: each chunk is settled by confirm_unchanged, never a plan.
+    real = sources.confirm_unchanged
     calls = {"n": 0}
 
     def dies_in_the_second_chunk(**kwargs):
@@ -150,7 +151,8 @@ def test_a_crash_in_a_long_unchanged_chunk_resumes_to_the_end(olive, tasks, monk
             raise RuntimeError("the worker was killed")
         return real(**kwargs)
 
-    monkeypatch.setattr(sources, "apply_plans", dies_in_the_second_chunk)
+    monkeypatch.setattr(sources, "confirm_unchanged", dies_in_the_second_chunk)
+    monkeypatch.setattr(sources, "apply_plans", lambda **kwargs: pytest.fail("an unchanged row was planned"))
     batch = apply(tasks, olive, batch)
     assert len(tasks.log.failed) == 1
     assert batch.status == S.APPLYING and batch.rows_done == CHEAP

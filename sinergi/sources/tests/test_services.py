@@ -106,6 +106,69 @@ def test_it_recognises_a_reimport_as_unchanged_and_changes_nothing(olive, sisko,
     assert (Person.objects.count(), ChangeEvent.objects.count(), list(SourceRecord.objects.values())) == before
 
 
+def test_a_row_resent_with_the_same_cells_is_unchanged_without_checking_it_again(olive, sisko, model, monkeypatch):
+    from sinergi.sources import normalisation
+
+    plan_and_apply(olive, sisko, [siti_row(), rahmat_row()])
+    stored = {record.external_id: record for record in SourceRecord.objects.all()}
+    assert stored["1"].raw_hash == normalisation.raw_hash(siti_row().values)
+    checked: list[str] = []
+    real = services.normalise_values
+
+    def counted(raw, **kwargs):
+        checked.append(raw["full_name"])
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(services, "normalise_values", counted)
+    # Siti's row again, cell for cell; Rahmat's with his birth date written another way (the same value).
+    plans = services.plan_records(
+        actor=olive, source=sisko, records=[siti_row(), rahmat_row(birth_date="1987-03-05"), siti_row("1")]
+    )
+    assert [plan.action for plan in plans] == [A.UNCHANGED, A.UNCHANGED, A.ERROR]
+    assert checked == ["Rahmat Hidayat", "Siti Aminah"]  # the resent row was not checked; the repeated id was
+    assert plans[0].values == stored["1"].values and plans[0].person_id == stored["1"].person_id
+    assert plans[0].content_hash == stored["1"].content_hash
+    assert plans[2].errors[0].field == "id" and "baris 2" in plans[2].errors[0].message  # "already used on row 2"
+    # A change to what normalisation makes of raw values changes the version: every row is checked again.
+    checked.clear()
+    monkeypatch.setattr(normalisation, "NORMALISATION_VERSION", normalisation.NORMALISATION_VERSION + 1)
+    [plan] = services.plan_records(actor=olive, source=sisko, records=[siti_row()])
+    assert plan.action == A.UNCHANGED and checked == ["Siti Aminah"]
+
+
+def test_a_resent_row_of_a_merged_person_follows_the_survivor(olive, sisko, model):
+    plan_and_apply(olive, sisko, [siti_row()])
+    absorbed = Person.objects.get()
+    survivor = make_person(olive, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    Person.objects.filter(pk=absorbed.pk).update(merged_into=survivor)
+    [plan] = services.plan_records(actor=olive, source=sisko, records=[siti_row()])
+    assert (plan.action, plan.person_id) == (A.UNCHANGED, survivor.pk)
+
+
+def test_confirm_unchanged_answers_what_apply_plans_would(olive, sisko, model):
+    plan_and_apply(olive, sisko, [siti_row(), rahmat_row()])
+    plans = services.plan_records(actor=olive, source=sisko, records=[siti_row(), rahmat_row()])
+    records = [(plan.external_id, plan.person_id, plan.content_hash) for plan in plans]
+    assert services.confirm_unchanged(actor=olive, source=sisko, records=records, errors=1) == [True, True]
+    event = AuditEvent.objects.filter(action="source.records_applied").latest("id")
+    assert event.detail["counts"] == {"UNCHANGED": 2, "ERROR": 1}
+    # Changed since, merged since, or planned against another person: not confirmed (applied the whole way).
+    SourceRecord.objects.filter(external_id="1").update(content_hash="0" * 64)
+    rahmat = Person.objects.get(pk=plans[1].person_id)
+    survivor = make_person(olive, full_name="Rahmat Hidayat", sex="L", birth_date=date(1987, 3, 5))
+    Person.objects.filter(pk=rahmat.pk).update(merged_into=survivor)
+    assert services.confirm_unchanged(actor=olive, source=sisko, records=records) == [False, False]
+    assert services.apply_plans(actor=olive, source=sisko, plans=plans)[1].person_id == survivor.pk
+    assert services.confirm_unchanged(actor=olive, source=sisko, records=[("2", survivor.pk, "")]) == [False]
+
+
+def test_confirm_unchanged_checks_who_asks(olive, oscar, alice, sisko, model):
+    with pytest.raises(Http404):
+        services.confirm_unchanged(actor=oscar, source=sisko, records=[])  # another agency's data officer
+    with pytest.raises(PermissionDenied):
+        services.confirm_unchanged(actor=alice, source=sisko, records=[])  # same agency, not a data officer
+
+
 def test_it_is_idempotent_when_the_same_plans_are_applied_twice(olive, sisko, model):
     plans = services.plan_records(actor=olive, source=sisko, records=[siti_row(), rahmat_row()])
     services.apply_plans(actor=olive, source=sisko, plans=plans)
@@ -279,6 +342,8 @@ def test_only_data_officers_and_supervisors_may_import(persona, request, sisko, 
         services.plan_records(actor=user, source=sisko, records=[siti_row()])
     with pytest.raises(PermissionDenied):
         services.apply_plans(actor=user, source=sisko, plans=[])
+    with pytest.raises(PermissionDenied):
+        services.confirm_unchanged(actor=user, source=sisko, records=[])
     with pytest.raises(PermissionDenied):
         services.get_or_create_source(actor=user, name="Lain")
 
