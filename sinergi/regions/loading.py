@@ -51,6 +51,8 @@ def load_regions(data_dir: Path = DATA_DIR, *, provinces: set[str] | None = None
         Region.objects.bulk_update(to_rename, ["name"], batch_size=batch_size)
     if to_create or to_rename:
         from sinergi.regions.lookup import database_regions
+        from sinergi.sources.normalisation import forget_region_codes
 
         database_regions.cache_clear()
+        forget_region_codes()
     return len(to_create) + len(to_rename)

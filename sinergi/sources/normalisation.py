@@ -28,10 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Final
 
 from django.utils.translation import gettext as _
@@ -345,7 +344,42 @@ def _region_code(raw: str) -> str | None:
     return code if _region_exists(code) else None
 
 
-@lru_cache(maxsize=1 << 14)
+def look_up_region_codes(raw_codes: Iterable[str]) -> None:
+    """Find out at once which of these region codes (as written in a file) exist, for ``normalise_values`` of the
+    rows that name them: a chunk of an agency export names a thousand villages, one query instead of one each."""
+    codes: set[str] = set()
+    for raw in raw_codes:
+        try:
+            code = dotted_code(collapse(raw))
+        except ValueError:
+            continue
+        if code not in _REGION_EXISTS:
+            codes.add(code)
+    if not codes:
+        return
+    found = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    _remember_regions({code: code in found for code in codes})
+
+
+def forget_region_codes() -> None:
+    """After the region table changed (``load_regions``)."""
+    _REGION_EXISTS.clear()
+
+
 def _region_exists(code: str) -> bool:
     # A file repeats a few hundred codes thousands of times; the region table changes a few times a year.
-    return Region.objects.filter(code=code).exists()
+    known = _REGION_EXISTS.get(code)
+    if known is None:
+        known = Region.objects.filter(code=code).exists()
+        _remember_regions({code: known})
+    return known
+
+
+def _remember_regions(answers: Mapping[str, bool]) -> None:
+    if len(_REGION_EXISTS) + len(answers) > _REGIONS_REMEMBERED:
+        _REGION_EXISTS.clear()  # a file of made-up codes must not grow the process without bound
+    _REGION_EXISTS.update(answers)
+
+
+_REGION_EXISTS: dict[str, bool] = {}
+_REGIONS_REMEMBERED: Final = 1 << 17  # Indonesia has about 84,000 villages

@@ -58,6 +58,7 @@ from sinergi.sources.normalisation import (
     RecordIssue,
     collapse,
     content_hash,
+    look_up_region_codes,
     normalise_values,
     person_data,
     raw_hash,
@@ -217,6 +218,9 @@ def plan_records(
     today = timezone.localdate()
     incoming = list(records)
     resent = _resent_unchanged(source, incoming, state)
+    look_up_region_codes(
+        str(record.values.get("region_code") or "") for index, record in enumerate(incoming) if index not in resent
+    )
     plans = [resent.get(index) or _checked(record, columns, today, state) for index, record in enumerate(incoming)]
     valid = [plan for index, plan in enumerate(plans) if plan.action != RowAction.ERROR and index not in resent]
     if not valid:
@@ -485,65 +489,21 @@ def apply_plans(
         at=timezone.now(),
         origin="import" if source.kind == SourceKind.FILE else "api",
     )
-    existing = {
-        record.external_id: record
-        for record in SourceRecord.objects.select_for_update()
-        .filter(source=source, external_id__in=[plan.external_id for plan in plans if plan.external_id])
-        .select_related("person")
-    }
-    writes = _Writes()
-    named = {
-        plan.person_id
-        for plan in plans
-        if plan.person_id is not None and plan.action != RowAction.ERROR and not _unchanged(plan, existing)
-    }
-    if named:
-        writes.persons = {
-            person.pk: person
-            for person in Person.objects.filter(registered_by_agency_id=actor.agency_pk, pk__in=named)
-            .select_related("registered_by_agency")
-            .prefetch_related("aliases")
-        }
-    results: list[AppliedRecord] = []
+    existing = _locked_records(source, plans)
+    writes = _Writes(persons=_named_persons(actor, plans, existing))
     # One change-feed event per person the chunk touched (see feed.coalesced_changes), written at its end.
     with coalesced_changes():
         created = _register_new(actor, plans, existing)
-        for index, plan in enumerate(plans):
-            if plan.action == RowAction.ERROR:
-                results.append(
-                    AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, tuple(plan.errors))
-                )
-                continue
-            made = created.get(index)
-            if isinstance(made, registry.InvalidData):
-                results.append(
-                    AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, _issues_of(made))
-                )
-                continue
-            if made is not None:
-                # Registered above with its identifiers; its stay abroad was checked there too, so a refusal here
-                # is a bug: it fails the chunk (rolled back whole) rather than leave a person without its record.
-                results.append(_create(actor, source, plan, existing, provenance, writes, made))
-                continue
-            if _unchanged(plan, existing):
-                # This source sent these very values before: nothing to write, so no savepoint either (what
-                # `_apply_one` answers for it, without its cost: a re-import is mostly such rows).
-                record = existing[plan.external_id]
-                results.append(
-                    AppliedRecord(plan.external_id, plan.row_number, RowAction.UNCHANGED, _survivor(record.person).pk)
-                )
-                continue
-            mark, known = writes.mark(), plan.external_id in existing
-            try:
-                with transaction.atomic(), changes_savepoint():
-                    result = _apply_one(actor, source, plan, existing, provenance, writes)
-            except registry.RegistryError as refused:
-                writes.undo(mark)
-                if not known:
-                    existing.pop(plan.external_id, None)
-                issues = _issues_of(refused)
-                result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, issues)
-            results.append(result)
+        try:
+            # Every row in one savepoint: a row the registry refuses is rare, and a savepoint per row cost more
+            # than most rows' own writes. When one is refused, the rows are applied again, each in its own.
+            with transaction.atomic(), changes_savepoint():
+                results = _apply_each(actor, source, plans, created, existing, provenance, writes, isolated=False)
+        except registry.RegistryError:
+            # Rolled back to just after the registrations: read again what the rows changed in memory.
+            existing = _locked_records(source, plans)
+            writes = _Writes(persons=_named_persons(actor, plans, existing))
+            results = _apply_each(actor, source, plans, created, existing, provenance, writes, isolated=True)
         insert_many(SourceRecord, writes.records)
         record_events(actor=actor, action="person.source_linked", items=list(writes.linked))
     counts: dict[str, int] = {}
@@ -602,6 +562,84 @@ def confirm_unchanged(
         },
     )
     return standing
+
+
+def _locked_records(source: DataSource, plans: Sequence[RecordPlan]) -> dict[str, SourceRecord]:
+    """The source's records of these plans, by external id, locked until the chunk commits."""
+    return {
+        record.external_id: record
+        for record in SourceRecord.objects.select_for_update()
+        .filter(source=source, external_id__in=[plan.external_id for plan in plans if plan.external_id])
+        .select_related("person")
+    }
+
+
+def _named_persons(actor: User, plans: Sequence[RecordPlan], existing: Mapping[str, SourceRecord]) -> dict[int, Person]:
+    """The agency's persons the plans that write something name, read at once."""
+    named = {
+        plan.person_id
+        for plan in plans
+        if plan.person_id is not None and plan.action != RowAction.ERROR and not _unchanged(plan, existing)
+    }
+    if not named:
+        return {}
+    return {
+        person.pk: person
+        for person in Person.objects.filter(registered_by_agency_id=actor.agency_pk, pk__in=named)
+        .select_related("registered_by_agency")
+        .prefetch_related("aliases")
+    }
+
+
+def _apply_each(
+    actor: User,
+    source: DataSource,
+    plans: Sequence[RecordPlan],
+    created: Mapping[int, Person | registry.InvalidData],
+    existing: dict[str, SourceRecord],
+    provenance: _Provenance,
+    writes: _Writes,
+    *,
+    isolated: bool,
+) -> list[AppliedRecord]:
+    """Apply the plans in order (``created``: the persons ``_register_new`` registered for them). ``isolated``: each
+    row that may be refused in its own savepoint, a refusal becoming the row's ERROR; otherwise a refusal raises."""
+    results: list[AppliedRecord] = []
+    for index, plan in enumerate(plans):
+        if plan.action == RowAction.ERROR:
+            results.append(AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, tuple(plan.errors)))
+            continue
+        made = created.get(index)
+        if isinstance(made, registry.InvalidData):
+            results.append(AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, _issues_of(made)))
+            continue
+        if made is not None:
+            # Registered above with its identifiers; its stay abroad was checked there too, so a refusal here
+            # is a bug: it fails the chunk (rolled back whole) rather than leave a person without its record.
+            results.append(_create(actor, source, plan, existing, provenance, writes, made))
+            continue
+        if _unchanged(plan, existing):
+            # This source sent these very values before: nothing to write (what `_apply_one` answers for it,
+            # without its cost: a re-import is mostly such rows).
+            record = existing[plan.external_id]
+            results.append(
+                AppliedRecord(plan.external_id, plan.row_number, RowAction.UNCHANGED, _survivor(record.person).pk)
+            )
+            continue
+        if not isolated:
+            results.append(_apply_one(actor, source, plan, existing, provenance, writes))
+            continue
+        mark, known = writes.mark(), plan.external_id in existing
+        try:
+            with transaction.atomic(), changes_savepoint():
+                result = _apply_one(actor, source, plan, existing, provenance, writes)
+        except registry.RegistryError as refused:
+            writes.undo(mark)
+            if not known:
+                existing.pop(plan.external_id, None)
+            result = AppliedRecord(plan.external_id, plan.row_number, RowAction.ERROR, None, _issues_of(refused))
+        results.append(result)
+    return results
 
 
 def _unchanged(plan: RecordPlan, existing: Mapping[str, SourceRecord]) -> bool:

@@ -110,6 +110,28 @@ def test_it_refuses_an_unknown_region_code():
     assert error.field == "region_code" and "72.71.05" in error.message
 
 
+def test_a_chunks_region_codes_are_looked_up_in_one_query(django_assert_num_queries):
+    from sinergi.sources.normalisation import forget_region_codes, look_up_region_codes
+
+    forget_region_codes()
+    written = ["72.71.05.1001", "7271051001", "72.71", "72.99", "not a code", ""]
+    with django_assert_num_queries(1):
+        look_up_region_codes(written)
+    with django_assert_num_queries(0):
+        results = [normalise(full_name="X Y", region_code=code) for code in written if code]
+        look_up_region_codes(written)  # all known now: no query
+    assert [result.values.get("region_code") for result in results] == [
+        "72.71.05.1001",
+        "72.71.05.1001",
+        "72.71",
+        None,
+        None,
+    ]
+    forget_region_codes()
+    with django_assert_num_queries(1):
+        normalise(full_name="X Y", region_code="72.71")  # forgotten (the region table changed): asked again
+
+
 def test_it_joins_given_and_family_names_and_requires_a_name():
     assert normalise(given_name="Ferdinand", family_name="Simanjuntak").values["full_name"] == ("Ferdinand Simanjuntak")
     [error] = normalise(birth_date="12/10/1990").errors

@@ -169,6 +169,45 @@ def test_confirm_unchanged_checks_who_asks(olive, oscar, alice, sisko, model):
         services.confirm_unchanged(actor=alice, source=sisko, records=[])  # same agency, not a data officer
 
 
+def test_a_row_the_registry_refuses_at_apply_is_its_error_and_the_others_go_in(olive, sisko, model, monkeypatch):
+    people = []
+    for serial, name in ((21, "Ani Lestari"), (22, "Budi Santoso"), (23, "Citra Dewi")):
+        born = date(1991, 1, serial)
+        nik = build_nik("72.71.05", born, "P", serial)
+        people.append(make_person(olive, full_name=name, sex="P", birth_date=born, nik=nik))
+    rows = [
+        row(str(index), index + 2, full_name=person.full_name, nik=person.nik, sex="P",
+            birth_date=person.birth_date.strftime("%d/%m/%Y"), phone=f"0812000000{index}")
+        for index, person in enumerate(people)
+    ]  # fmt: skip
+    plans = services.plan_records(actor=olive, source=sisko, records=rows)
+    assert [plan.action for plan in plans] == [A.LINK, A.LINK, A.LINK]
+    real = registry.add_phone
+
+    def refuses_budis_number(**kwargs):
+        if kwargs["number"].endswith("01"):
+            raise registry.InvalidData({"number": ["Nomor ini ditolak."]})
+        return real(**kwargs)
+
+    monkeypatch.setattr(registry, "add_phone", refuses_budis_number)
+    events = ChangeEvent.objects.count()
+    results = services.apply_plans(actor=olive, source=sisko, plans=plans)
+    assert [result.action for result in results] == [A.LINK, A.ERROR, A.LINK]
+    assert results[1].errors[0].message == "Nomor ini ditolak."
+    # Nothing of Budi's row remains, and Ani's and Citra's went in once each (not twice: the rows were applied
+    # again, each in its own savepoint, after the refusal).
+    assert sorted(SourceRecord.objects.values_list("external_id", flat=True)) == ["0", "2"]
+    assert [list(person.phones.values_list("number", flat=True)) for person in people] == [
+        ["+628120000000"],
+        [],
+        ["+628120000002"],
+    ]
+    linked = AuditEvent.objects.filter(action="person.source_linked")
+    assert sorted(linked.values_list("object_id", flat=True)) == sorted([str(people[0].pk), str(people[2].pk)])
+    changed = ChangeEvent.objects.filter(pk__gt=0).order_by("id")[events:]
+    assert sorted(event.person_id for event in changed) == sorted([people[0].pk, people[2].pk])
+
+
 def test_it_is_idempotent_when_the_same_plans_are_applied_twice(olive, sisko, model):
     plans = services.plan_records(actor=olive, source=sisko, records=[siti_row(), rahmat_row()])
     services.apply_plans(actor=olive, source=sisko, plans=plans)
