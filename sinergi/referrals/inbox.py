@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from sinergi.accounts.models import User
 from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralStatus
-from sinergi.referrals.selectors import shared_sections_for
+from sinergi.referrals.selectors import referrals_visible_to, shared_sections_for
 from sinergi.sharing.models import PersonTakeIn
 from sinergi.sharing.pseudonyms import listed_name
 from sinergi.sop.models import SharedSection
@@ -45,6 +45,22 @@ def inbox_conditions(user: User, now: datetime) -> dict[str, Q]:
         "milik-saya": (Q(assigned_to=user) | Q(created_by=user)) & Q(status__in=OPEN_REFERRAL_STATUSES),
         "terkirim": Q(from_agency_id=user.agency_id, status__in=SENT_OPEN),
         "semua": Q(),
+    }
+
+
+# A tab's count is exact up to this many referrals and "1.000+" beyond (docs/decisions.md, "The inbox counts up to
+# a thousand"): an agency at national scale has 140,000 referrals, and counting them all cost 300–450 ms a page.
+COUNT_CAP = 1000
+
+
+def inbox_counts(user: User, conditions: dict[str, Q], keys: tuple[str, ...] | None = None) -> dict[str, int]:
+    """How many referrals each tab (or each of `keys`) holds, exact up to COUNT_CAP; COUNT_CAP + 1 means "more"
+    (`{% load inbox_counts %}{{ count|capped_count }}` shows it as "1.000+"). Each count stops at COUNT_CAP + 1
+    rows (a LIMIT inside the COUNT), so a page never reads an agency's whole history to draw its tabs."""
+    visible = referrals_visible_to(user)
+    return {
+        key: visible.filter(conditions[key]).order_by()[: COUNT_CAP + 1].count()
+        for key in (keys if keys is not None else tuple(conditions))
     }
 
 

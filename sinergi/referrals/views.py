@@ -43,6 +43,7 @@ from sinergi.referrals.inbox import (
     INBOX_TABS,
     history_filter,
     inbox_conditions,
+    inbox_counts,
     person_name_for,
     running_deadlines,
 )
@@ -92,9 +93,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     tab = request.GET.get("tab", "")
     status, direction = request.GET.get("status", ""), request.GET.get("direction", "")
     visible = referrals_visible_to(user)
-    # One count per tab, each served by its own index (inbox, outbox, deadlines): a single aggregate with a
-    # FILTER per tab read every referral of the agency and probed its deadlines row by row.
-    counts = {key: visible.filter(condition).count() for key, condition in conditions.items()}
+    # One count per tab, each served by its own index (inbox, outbox, open referrals per user, running
+    # deadlines) and capped: a single aggregate with a FILTER per tab read every referral of the agency.
+    counts = inbox_counts(user, conditions)
     if tab not in conditions:
         # Start where the work is: incoming referrals when there are any, else what is late, else mine.
         tab = next((key for key in ("menunggu", "terlambat", "milik-saya") if counts[key]), "menunggu")
