@@ -41,7 +41,9 @@ def inbox_conditions(user: User, now: datetime) -> dict[str, Q]:
     overdue = Exists(running_deadlines(referral=OuterRef("pk"), due_at__lt=now))
     return {
         "menunggu": Q(to_agency_id=user.agency_id, status__in=[R.SENT, R.ACKNOWLEDGED]),
-        "terlambat": Q(overdue),
+        # Only an open referral has a running clock (every closing step stops them); saying so lets the database
+        # read the agency's open referrals by index instead of its whole history.
+        "terlambat": Q(status__in=OPEN_REFERRAL_STATUSES) & Q(overdue),
         "milik-saya": (Q(assigned_to=user) | Q(created_by=user)) & Q(status__in=OPEN_REFERRAL_STATUSES),
         "terkirim": Q(from_agency_id=user.agency_id, status__in=SENT_OPEN),
         "semua": Q(),
