@@ -3,6 +3,7 @@ the inbox page and the home page, so the counts on both are the same rule."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from sinergi.accounts.models import User
 from sinergi.referrals.models import OPEN_REFERRAL_STATUSES, Deadline, Referral, ReferralStatus
 from sinergi.referrals.selectors import referrals_visible_to, shared_sections_for
+from sinergi.registry.models import Person
 from sinergi.sharing.models import PersonTakeIn
 from sinergi.sharing.pseudonyms import listed_name
 from sinergi.sop.models import SharedSection
@@ -78,7 +80,18 @@ def history_filter(user: User, *, status: str = "", direction: str = "") -> Q:
     return condition
 
 
-def person_name_for(user: User, referral: Referral) -> str | None:
+def taken_in_persons(user: User, referrals: Iterable[Referral]) -> dict[int, Person]:
+    """For a list: the user's agency's own records of the persons of `referrals` it received and took in
+    (`person_name_for`), by the sender's person id, in one query instead of one per row."""
+    received = {referral.case.person_id for referral in referrals if referral.to_agency_id == user.agency_id}
+    found: dict[int, Person] = {}
+    take_ins = PersonTakeIn.objects.filter(agency_id=user.agency_id, source_person_id__in=received)
+    for take_in in take_ins.select_related("person").order_by("-pk"):
+        found[take_in.source_person_id] = take_in.person  # the first one kept, as .first() reads it
+    return found
+
+
+def person_name_for(user: User, referral: Referral, taken_in: dict[int, Person] | None = None) -> str | None:
     """The person's name in a list row, or None when the user's agency may not know who it is.
 
     While the referral shares the identity section, the name comes from it. Once it closes, the receiver sees
@@ -90,6 +103,9 @@ def person_name_for(user: User, referral: Referral) -> str | None:
         return listed_name(referral.case.person, referral.case)
     if referral.to_agency_id != user.agency_id:
         return None
+    if taken_in is not None:
+        person = taken_in.get(referral.case.person_id)
+        return listed_name(person, referral.case) if person is not None else None
     own = (
         PersonTakeIn.objects.filter(agency_id=user.agency_id, source_person_id=referral.case.person_id)
         .select_related("person")
