@@ -85,7 +85,9 @@ def taken_in_persons(user: User, referrals: Iterable[Referral]) -> dict[int, Per
     (`person_name_for`), by the sender's person id, in one query instead of one per row."""
     received = {referral.case.person_id for referral in referrals if referral.to_agency_id == user.agency_id}
     found: dict[int, Person] = {}
-    take_ins = PersonTakeIn.objects.filter(agency_id=user.agency_id, source_person_id__in=received)
+    if not received:
+        return found
+    take_ins = PersonTakeIn.objects.filter(agency_id=user.agency_pk, source_person_id__in=received)
     for take_in in take_ins.select_related("person").order_by("-pk"):
         found[take_in.source_person_id] = take_in.person  # the first one kept, as .first() reads it
     return found
