@@ -94,7 +94,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     tab = request.GET.get("tab", "")
     status, direction = request.GET.get("status", ""), request.GET.get("direction", "")
     visible = referrals_visible_to(user)
-    # One count per tab, each served by its own index (inbox, outbox, open referrals per user, running
+    # One count per tab, each served by its own index (inbox, outbox, creator and assignee, running
     # deadlines) and capped: a single aggregate with a FILTER per tab read every referral of the agency.
     counts = inbox_counts(user, conditions)
     if tab not in conditions:
