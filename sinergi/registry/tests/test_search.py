@@ -221,3 +221,16 @@ def test_it_finds_a_common_first_name_with_a_rarer_one_misspelt_or_not(alice, se
         make_person(alice, full_name=name, sex="L", birth_date=date(1980, 1, 1))
     hits = search_persons(alice, SearchQuery(text=searched, birth_year=1980))
     assert [hit.pk for hit in hits] == [wanted.pk]
+
+
+def test_it_finds_a_person_an_open_referral_shares_by_name_alone_until_it_closes(alice, carol, sop):
+    from sinergi.referrals.models import Referral, ReferralStatus
+    from sinergi.testing.referral_fixtures import open_case_for, sent_referral
+
+    person = make_person(alice, full_name="Hermawan Saputra", sex="L", birth_date=date(1980, 5, 5))
+    make_person(alice, full_name="Hermawan Saputra", sex="L", birth_date=date(1981, 6, 6))  # not referred
+    referral = sent_referral(alice, open_case_for(alice, person=person))
+    [hit] = search_persons(carol, SearchQuery(text="Hermawan Saputro"))
+    assert (hit.pk, hit.full_access, hit.own) == (person.pk, True, False)
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.COMPLETED)
+    assert search_persons(carol, SearchQuery(text="Hermawan Saputro")) == []
