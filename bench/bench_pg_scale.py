@@ -496,14 +496,33 @@ def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = Tr
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    times = []
-    for call in calls:
+    times, cpu, database = [], [], []
+    spent = [0.0]
+
+    def timing(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    for call in calls:
+        spent[0] = 0.0
+        # Wall time waits for a core on a loaded machine; this process's CPU time and the time spent waiting on
+        # the database say where a request's time goes (the database's own figure is in the EXPLAINs).
+        with connection.execute_wrapper(timing):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        database.append(spent[0] * 1000)
     p50, p95 = statistics.median(times), _quantile(times, 95)
     verdict = "met" if p95 <= 100 else "NOT met"
-    print(f"| {label} | {len(times)} | {p50:.1f} | {p95:.1f} | {verdict} |")
+    print(
+        f"| {label} | {len(times)} | {p50:.1f} | {p95:.1f} | {verdict} | {statistics.median(cpu):.1f} / "
+        f"{_quantile(cpu, 95):.1f} | {statistics.median(database):.1f} / {_quantile(database, 95):.1f} |",
+        flush=True,
+    )
     if not explain:
         return
     with CaptureQueriesContext(connection) as captured:
@@ -521,6 +540,7 @@ def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = Tr
 
 
 EXPLAINS: list[str] = []
+COMMON_NAME_QUERIES = ("Siti", "Muhammad", "siti rahma", "ahmad sudirman")
 
 
 def _ok(client: Any, path: str, params: dict[str, object] | None = None) -> None:
@@ -573,8 +593,11 @@ def _measure(samples: int) -> None:
     def nik_search(nik: str) -> None:
         search_persons(user, SearchQuery(nik=nik))
 
-    print("| server-side latency | samples | p50 ms | p95 ms | target p95 ≤ 100 ms |")
-    print("|---|---|---|---|---|")
+    print(
+        "| server-side latency | samples | p50 ms | p95 ms | target p95 ≤ 100 ms | Python CPU p50 / p95 ms "
+        "| waiting on the database p50 / p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|")
     _timed(
         "name search, spelling variant + birth year (selector)",
         [partial(name_search, text, year, pk) for text, year, pk in variants],
@@ -583,6 +606,9 @@ def _measure(samples: int) -> None:
     search = reverse("registry:search")
     pages = [partial(_ok, client, search, {"q": text}) for text, _, _ in variants]
     _timed("name search page, spelling variant (view)", pages)
+    # A first name that thousands share, alone and with a rarer second name (typed as a case worker would).
+    common = [partial(_ok, client, search, {"q": text}) for text in COMMON_NAME_QUERIES]
+    _timed("name search page, a common first name alone or first (view)", common * max(1, samples // 10))
     _timed("NIK search, own person (selector)", [partial(nik_search, nik) for *_, nik in own])
     _timed("NIK search, another agency's person (selector)", [partial(nik_search, nik) for nik in others])
     listing = reverse("cases:list")

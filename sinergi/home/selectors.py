@@ -19,7 +19,7 @@ from sinergi.cases.selectors import cases_visible_to
 from sinergi.imports.models import ImportBatch
 from sinergi.imports.selectors import batches_visible_to
 from sinergi.matching.selectors import queue_counts
-from sinergi.referrals.inbox import inbox_conditions, person_name_for
+from sinergi.referrals.inbox import inbox_conditions, inbox_counts, person_name_for
 from sinergi.referrals.models import Referral
 from sinergi.referrals.selectors import referrals_visible_to
 
@@ -51,10 +51,8 @@ def home_work(user: User) -> HomeWork:
     now = timezone.now()
     if user.has_capability(Capability.VIEW_CASES):
         conditions = inbox_conditions(user, now)
-        counts = referrals_visible_to(user).aggregate(
-            **{key: Count("pk", filter=condition) for key, condition in conditions.items() if key != "semua"}
-        )
-        work.inbox = {key: value or 0 for key, value in counts.items()}
+        # The figures the home page shows, counted as the inbox counts them (capped, one index each).
+        work.inbox = inbox_counts(user, conditions, ("menunggu", "terlambat"))
         visible_cases = cases_visible_to(user)
         mine = visible_cases.filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
         work.my_open_cases = mine.count()

@@ -163,6 +163,15 @@ class Deadline(models.Model):
     class Meta:
         ordering = ["due_at"]
         constraints = [models.UniqueConstraint(fields=["referral", "step"], name="deadline_unique_step")]
+        indexes = [
+            # The running clocks only (a small share once years of met ones pile up): the inbox's "overdue" tab
+            # and count, and each row's next deadline, read them per referral.
+            models.Index(
+                fields=["referral", "due_at"],
+                name="deadline_running",
+                condition=models.Q(met_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.step} {self.due_at:%Y-%m-%d %H:%M}"

@@ -43,8 +43,10 @@ from sinergi.referrals.inbox import (
     INBOX_TABS,
     history_filter,
     inbox_conditions,
+    inbox_counts,
     person_name_for,
     running_deadlines,
+    taken_in_persons,
 )
 from sinergi.referrals.kpis import Duration, SideKpis, referral_kpis
 from sinergi.referrals.letters import letter_for_user
@@ -92,9 +94,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     tab = request.GET.get("tab", "")
     status, direction = request.GET.get("status", ""), request.GET.get("direction", "")
     visible = referrals_visible_to(user)
-    # One count per tab, each served by its own index (inbox, outbox, deadlines): a single aggregate with a
-    # FILTER per tab read every referral of the agency and probed its deadlines row by row.
-    counts = {key: visible.filter(condition).count() for key, condition in conditions.items()}
+    # One count per tab, each served by its own index (inbox, outbox, creator and assignee, running
+    # deadlines) and capped: a single aggregate with a FILTER per tab read every referral of the agency.
+    counts = inbox_counts(user, conditions)
     if tab not in conditions:
         # Start where the work is: incoming referrals when there are any, else what is late, else mine.
         tab = next((key for key in ("menunggu", "terlambat", "milik-saya") if counts[key]), "menunggu")
@@ -103,19 +105,22 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     if tab == "semua":
         # The history: every referral, newest first, narrowed by status and direction.
         selected = selected.filter(history_filter(user, status=status, direction=direction))
-    referrals = (
-        with_restriction(selected, "case__person_id")  # read by the sharing rule once per list, not per row
-        .annotate(
-            next_due=Subquery(next_running.values("due_at")[:1]),
-            next_step=Subquery(next_running.values("step")[:1]),
-        )
+    order = ["-id"] if tab == "semua" else [F("next_due").asc(nulls_last=True), "-id"]
+    next_due = Subquery(next_running.values("due_at")[:1])
+    # The page's rows first, from the referrals alone; then their case, person and agencies for those 50 only.
+    # In one query PostgreSQL joined all of a tab's thousands of rows before sorting them (0.2–0.5 s).
+    page = list(selected.annotate(next_due=next_due).order_by(*order).values_list("pk", flat=True)[:ROWS_PER_SECTION])
+    referrals = list(
+        with_restriction(visible.filter(pk__in=page), "case__person_id")  # the sharing rule reads it once per list
+        .annotate(next_due=next_due, next_step=Subquery(next_running.values("step")[:1]))
         .select_related("case__person", "from_agency", "to_agency", "service", "consent")
-        .order_by(*(["-id"] if tab == "semua" else [F("next_due").asc(nulls_last=True), "-id"]))[:ROWS_PER_SECTION]
+        .order_by(*order)
     )
+    taken_in = taken_in_persons(user, referrals)  # the closed ones' names, for the whole page at once
     rows = [
         InboxRow(
             referral=referral,
-            person_name=person_name_for(user, referral),
+            person_name=person_name_for(user, referral, taken_in),
             due_at=referral.next_due,
             step=str(SlaStep(referral.next_step).label) if referral.next_step else "",
             overdue=bool(referral.next_due and referral.next_due < now),

@@ -66,7 +66,12 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["registered_by_agency", "-id"], name="person_agency_recent")]
+        indexes = [
+            models.Index(fields=["registered_by_agency", "-id"], name="person_agency_recent"),
+            # Another agency's persons are searched by name with a birth year: PostgreSQL intersects this with the
+            # name's trigram index, so it fetches only the namesakes born that year (registry.selectors).
+            models.Index(fields=["birth_date"], name="person_birth_date"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -20,7 +20,7 @@ from django.http import Http404
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
-from sinergi.identity.names import name_similarity, normalize_name, phonetic_key
+from sinergi.identity.names import NormalizedName, name_similarity, normalize_name, phonetic_key
 from sinergi.regions.models import Region
 from sinergi.registry.models import NameToken, Person, PersonAlias
 from sinergi.sharing.pseudonyms import listed_name
@@ -33,6 +33,10 @@ MAX_CANDIDATES = 2000
 # Spelling variants the normaliser does not fold (typos, a dropped or added word) stay above it: measured
 # in bench/bench_pg_scale.py.
 TRIGRAM_THRESHOLD = 0.4
+# ... and, when the searched name has words thousands share (Siti, Muhammad, a Balinese birth-order name), its
+# other words must also be found in the name (pg_trgm word similarity): "Ahmad" alone carries enough trigrams to
+# pass the threshold above, so every Ahmad among millions was read and rechecked (30,000 rows, seconds).
+WORD_THRESHOLD = 0.5
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -130,22 +134,29 @@ def _uses_trigrams() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _trigram_match(name_key: str) -> Q:
-    """PostgreSQL: persons whose name key or one of whose aliases' keys is trigram-similar to `name_key`
-    (the ``%`` operator of pg_trgm, served by the GIN indexes of migration registry 0003)."""
-    from django.contrib.postgres.lookups import TrigramSimilar
+def _trigram_match(name: NormalizedName) -> Q:
+    """PostgreSQL: persons whose name key or one of whose aliases' keys is trigram-similar to the searched key
+    (the ``%`` operator of pg_trgm, served by the GIN indexes of migration registry 0003) and, when some of the
+    searched words are common ones, also holds words like the others (``%>``, word similarity, the same index)."""
+    from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 
     with connection.cursor() as cursor:
-        # The operator's threshold is a setting of the connection; set it for every search (cheap) so it never
-        # depends on what ran before on a pooled connection.
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TRIGRAM_THRESHOLD)])
+        # The operators' thresholds are settings of the connection; set them for every search (cheap) so they
+        # never depend on what ran before on a pooled connection.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false), "
+            "set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TRIGRAM_THRESHOLD), str(WORD_THRESHOLD)],
+        )
+    similar = Q(TrigramSimilar(F("name_key"), name.key))
+    if name.low_information and name.informative_tokens:
+        # Both conditions are read from the one index together, so only names that have the rarer words too
+        # are fetched from the table.
+        similar &= Q(TrigramWordSimilar(F("name_key"), " ".join(name.informative_tokens)))
     # The aliases' persons are read first (few), so the condition stays one the planner serves from the indexes
     # (a bitmap OR); an OR with a subquery made it evaluate the operator on every row of the table.
-    aliases = list(
-        PersonAlias.objects.filter(TrigramSimilar(F("name_key"), name_key)).values_list("person_id", flat=True)
-    )
-    condition = Q(TrigramSimilar(F("name_key"), name_key))
-    return condition | Q(pk__in=aliases) if aliases else condition
+    aliases = list(PersonAlias.objects.filter(similar).values_list("person_id", flat=True))
+    return similar | Q(pk__in=aliases) if aliases else similar
 
 
 def _most_similar_first(persons: QuerySet[Person], name_key: str) -> QuerySet[Person]:
@@ -168,6 +179,14 @@ def _name_candidates(text: str) -> tuple[set[int], str]:
             condition |= Q(token__startswith=token[:4])
     ids = set(NameToken.objects.filter(condition).values_list("person_id", flat=True).distinct()[:MAX_CANDIDATES])
     return ids, normalized.key
+
+
+def only_common_names(text: str) -> bool:
+    """Whether a typed name has only words thousands of persons share (Siti, Nur, Muhammad, a Balinese
+    birth-order name: `identity.names` marks them). Such a search lists one page of the names that begin with
+    it and asks for more (`search_persons`); a spelling search among them all would read tens of thousands."""
+    normalized = normalize_name(text)
+    return bool(normalized.tokens) and not normalized.informative_tokens
 
 
 def _valid_full_nik(nik: str) -> bool:
@@ -193,10 +212,16 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     name_key = ""
     # Who may match the name: on PostgreSQL a trigram condition applied inside each scope below (so another
     # agency's namesakes never crowd out the user's own persons); on SQLite the token index's candidates.
+    # A name of common words only ("Siti") is the same on both: the names that begin with it, a page of them.
     name_match: Q | None = None
-    if text and _uses_trigrams():
+    common = bool(text) and only_common_names(text)
+    if common:
         name_key = normalize_name(text).key
-        name_match = _trigram_match(name_key) if name_key else Q(pk__in=[])
+        name_match = Q(name_key=name_key) | Q(name_key__startswith=f"{name_key} ")
+    elif text and _uses_trigrams():
+        normalized = normalize_name(text)
+        name_key = normalized.key
+        name_match = _trigram_match(normalized) if name_key else Q(pk__in=[])
     elif text:
         candidate_ids, name_key = _name_candidates(text)
         name_match = Q(pk__in=candidate_ids)
@@ -246,14 +271,27 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
         "registered_by_agency_id",
     )
-    if name_key and _uses_trigrams():
+    # Thousands of persons share a common name: one page of them, in no order worth the cost of sorting them
+    # all (the page says so and asks for another word, the birth year or the region).
+    cap = limit if common else MAX_CANDIDATES
+    parts = [mine]
+    if name_key and _uses_trigrams() and not common and not (query.birth_date or query.birth_year):
+        # A name alone: the agency's own persons and those referrals share with it, apart, so the own ones are
+        # read from the name's index intersected with the agency's, the shared ones from the agency's open
+        # referrals. As one query, PostgreSQL fetched every namesake in the country to keep the agency's
+        # (40,000 rows for a frequent name, seconds). With a birth year the year's index narrows them as well.
+        parts = [
+            mine.filter(registered_by_agency_id=user.agency_id),
+            mine.filter(rules.shared_persons_q(user)).exclude(registered_by_agency_id=user.agency_id),
+        ]
+    if name_key and _uses_trigrams() and not common:
         # The cap keeps the closest names, not arbitrary ones.
-        mine = _most_similar_first(mine, name_key)
+        parts = [_most_similar_first(part, name_key) for part in parts]
         others = _most_similar_first(others, name_key) if others is not None else None
-    rows = list(mine.select_related("region").only(*fields)[:MAX_CANDIDATES])
+    rows = [person for part in parts for person in part.select_related("region").only(*fields)[:cap]]
     visible = {person.pk for person in rows}
     if others is not None:
-        rows += list(others.select_related("region").only(*fields)[:MAX_CANDIDATES])
+        rows += list(others.select_related("region").only(*fields)[:cap])
     alias_keys: dict[int, list[str]] = {}
     alias_ids = {person.pk for person in rows} if name_key else set()
     if alias_ids:
@@ -264,7 +302,9 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     for person in rows:
         if name_key:
             score = max(name_similarity(name_key, key) for key in [person.name_key, *alias_keys.get(person.pk, [])])
-            if score < MIN_NAME_SCORE:
+            # A name that begins with the common words typed is shown however long it is ("Siti Aminah" for
+            # "Siti" scores 0.68).
+            if score < MIN_NAME_SCORE and not common:
                 continue
         else:
             score = 1.0

@@ -31,6 +31,7 @@ from sinergi.registry.selectors import (
     find_possible_duplicates,
     get_editable_person,
     get_person_for_user,
+    only_common_names,
     person_sections_for,
     search_persons,
 )
@@ -56,6 +57,7 @@ def search(request: AuthedRequest) -> HttpResponse:
     page: list[Person] = []
     next_before = None
     nik_problems: list[str] = []
+    common_name = False
     if form.is_bound and form.is_valid() and REFRESH_BUTTON not in request.GET:
         nik_problems = _nik_problems(form.cleaned_data.get("q") or "")
         query = SearchQuery(
@@ -65,6 +67,7 @@ def search(request: AuthedRequest) -> HttpResponse:
             region_code=form.cleaned_data.get("region_code") or "",
         )
         hits = search_persons(request.user, query) if not query.is_empty else None
+        common_name = hits is not None and bool(query.text) and only_common_names(query.text)
         if hits:
             record_search_results(actor=request.user, persons=[hit.person for hit in hits if hit.person is not None])
     if hits is None:
@@ -76,7 +79,14 @@ def search(request: AuthedRequest) -> HttpResponse:
         if len(page) > PAGE_SIZE:
             page = page[:PAGE_SIZE]
             next_before = page[-1].pk
-    context = {"form": form, "hits": hits, "page": page, "next_before": next_before, "nik_problems": nik_problems}
+    context = {
+        "form": form,
+        "hits": hits,
+        "page": page,
+        "next_before": next_before,
+        "nik_problems": nik_problems,
+        "common_name": common_name,
+    }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
         return render(request, "registry/search.html#results", context)
     return render(request, "registry/search.html", context)

@@ -190,15 +190,27 @@ def visible_persons_q(user: User) -> Q:
         # The same rule as person_ids_shared_with, asked per person in SQL (jsonb containment), so opening one
         # person or searching a few names does not first list every person all open referrals share: an agency
         # receiving thousands of referrals made that list cost hundreds of milliseconds per request.
-        restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("case__person_id")))
-        shares = (
-            _valid_shares(user.agency_id)
-            .filter(case__person_id=OuterRef("pk"), shared_sections__contains=[IDENTITY])
-            .exclude(restricted)
-        )
-        return condition | Q(Exists(shares))
+        return condition | Q(Exists(_identity_shares(user).filter(case__person_id=OuterRef("pk"))))
     shared = person_ids_shared_with(user)
     return condition | Q(pk__in=shared) if shared else condition
+
+
+def shared_persons_q(user: User) -> Q:
+    """The second half of ``visible_persons_q``: another agency's persons an open referral shares with the user's
+    agency. As a list of persons (PostgreSQL: a subquery), for a search that reads the agency's own persons by
+    an index of their own and these few apart (registry.selectors.search_persons)."""
+    if not _may(user, Capability.VIEW_PERSONS):
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        return Q(pk__in=_identity_shares(user).values("case__person_id"))
+    return Q(pk__in=person_ids_shared_with(user))
+
+
+def _identity_shares(user: User) -> QuerySet[Referral]:
+    """PostgreSQL: the valid shares that carry the identity of a person whose processing is not restricted."""
+    # NOT EXISTS, not NOT IN (see person_ids_shared_with).
+    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("case__person_id")))
+    return _valid_shares(user.agency_id).filter(shared_sections__contains=[IDENTITY]).exclude(restricted)
 
 
 def person_relation(user: User, person: Person) -> Relation:

@@ -53,3 +53,26 @@ def test_it_names_a_served_person_only_through_the_receivers_own_record(client, 
 def test_it_shows_nothing_of_other_agencies_referrals(client, alice, carol, dave, sop):
     referral_in(R.COMPLETED, sender=alice, receiver=carol)
     assert rows(client, dave) == []
+
+
+def test_it_names_the_history_s_taken_in_persons_with_a_fixed_number_of_queries(client, alice, carol, sop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def closed_and_taken_in() -> None:
+        referral = referral_in(R.ACCEPTED, sender=alice, receiver=carol)
+        take_into_registry(actor=carol, referral_id=referral.pk, basis=TakeInBasis.CONSENT, basis_note="Formulir")
+        Referral.objects.filter(pk=referral.pk).update(status=R.COMPLETED)
+
+    def queries() -> int:
+        client.force_login(carol)
+        with CaptureQueriesContext(connection) as captured:
+            names = [row.person_name for row in client.get("/rujukan/", {"tab": "semua"}).context["rows"]]
+        assert None not in names
+        return len(captured)
+
+    closed_and_taken_in()
+    one = queries()
+    for _ in range(3):
+        closed_and_taken_in()
+    assert queries() == one

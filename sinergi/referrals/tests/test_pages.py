@@ -23,7 +23,7 @@ from sinergi.cases import services as case_services
 from sinergi.cases.models import Case
 from sinergi.demo.sop_seeding import seed_sop
 from sinergi.directory.models import Service
-from sinergi.referrals import services
+from sinergi.referrals import inbox, services
 from sinergi.referrals.models import Deadline, Referral, ReferralStatus
 from sinergi.registry import services as registry_services
 from sinergi.testing.factories import UserFactory, make_person
@@ -210,6 +210,34 @@ def test_it_keeps_the_inbox_query_count_flat(client, alice, carol, sop):
     for name in ("Dua", "Tiga", "Empat"):
         sent(alice, open_case(alice, nik="", full_name=name))
     assert count_queries() == one
+
+
+def test_it_counts_a_tab_exactly_up_to_the_cap_and_says_more_beyond_it(client, alice, carol, sop, monkeypatch):
+    monkeypatch.setattr(inbox, "COUNT_CAP", 2)
+    for name in ("Satu", "Dua"):
+        sent(alice, open_case(alice, nik="", full_name=name))
+    client.force_login(carol)
+    response = client.get("/rujukan/?tab=menunggu")
+    assert {key: count for key, _label, count in response.context["tabs"]}["menunggu"] == 2
+    assert re.search(r'class="badge">2</span>', main_part(response))
+    sent(alice, open_case(alice, nik="", full_name="Tiga"))
+    response = client.get("/rujukan/?tab=menunggu")
+    assert {key: count for key, _label, count in response.context["tabs"]}["menunggu"] == 3  # more than the cap
+    assert re.search(r'class="badge">2\+</span>', main_part(response))
+    assert len(response.context["rows"]) == 3  # the list itself is not cut by the cap
+    assert client.get("/").context["work"].inbox["menunggu"] == 3
+    assert "2+" in client.get("/").content.decode()
+
+
+def test_it_shows_a_capped_count_with_the_language_s_grouping() -> None:
+    from django.utils import translation
+
+    from sinergi.referrals.templatetags.inbox_counts import capped_count
+
+    with translation.override("id"):
+        assert (capped_count(999), capped_count(1000), capped_count(1001)) == ("999", "1.000", "1.000+")
+    with translation.override("en"):
+        assert capped_count(1001) == "1,000+"
 
 
 # --- detail: what each side sees ------------------------------------------------------------------------------

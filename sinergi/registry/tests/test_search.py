@@ -176,3 +176,61 @@ def test_it_searches_with_a_fixed_number_of_queries(alice, dave, django_assert_m
         assert len(search_persons(fresh, SearchQuery(nik="7271"))) == 0
     with django_assert_max_num_queries(8):
         assert len(search_persons(fresh, SearchQuery(text="Siti Aminah"))) == 30
+
+
+# --- names that thousands share (issue 14 part 4) -------------------------------------------------------------
+
+
+def test_it_lists_the_names_that_begin_with_a_common_first_name_typed_alone(alice):
+    found = [
+        make_person(alice, full_name=name, sex="P", birth_date=date(1990, 1, 1))
+        for name in ("Siti", "Siti Aminah", "St. Rahmawati Lamba")  # "St." before a name is Siti
+    ]
+    make_person(alice, full_name="Nur Siti", sex="P", birth_date=date(1990, 1, 1))  # does not begin with it
+    make_person(alice, full_name="Sitti Aminah", sex="P", birth_date=date(1990, 1, 1))  # normalised to siti too
+    hits = search_persons(alice, SearchQuery(text="Siti"))
+    assert {hit.pk for hit in hits} >= {person.pk for person in found}
+    assert "Nur Siti" not in names(hits)
+    assert names(hits)[0] == "Siti"  # the closest name first, as in every search
+
+
+def test_it_lists_one_page_of_a_common_first_name_with_a_fixed_number_of_queries(alice, dave):
+    def queries_and_hits() -> tuple[int, int]:
+        return _search_queries(alice, SearchQuery(text="Muhammad"))
+
+    make_person(alice, full_name="Muhammad Yusuf", sex="L", birth_date=date(1980, 1, 1))
+    one = queries_and_hits()
+    for index in range(12):
+        make_person(alice, full_name=f"Moh. Yusuf {index}", sex="L", birth_date=date(1980, 1, 1))
+    make_person(dave, full_name="Muhammad Yusuf", sex="L", birth_date=date(1980, 1, 1))
+    assert queries_and_hits() == (one[0], 13)  # another agency's persons need a birth year, as for any name
+    assert len(search_persons(alice, SearchQuery(text="Muhammad"), limit=5)) == 5
+
+
+def test_it_finds_another_agencys_common_first_name_only_with_the_birth_year(alice, dave):
+    theirs = make_person(dave, full_name="Ahmad Rizki", sex="L", birth_date=date(1980, 1, 1))
+    assert search_persons(alice, SearchQuery(text="Ahmad")) == []
+    [hit] = search_persons(alice, SearchQuery(text="Ahmad", birth_year=1980))
+    assert (hit.pk, hit.full_access) == (theirs.pk, False)
+
+
+@pytest.mark.parametrize("searched", ["Ahmad Sudirman", "Achmad Sudirmen", "Sudirman", "Siti Sudirman"])
+def test_it_finds_a_common_first_name_with_a_rarer_one_misspelt_or_not(alice, searched):
+    wanted = make_person(alice, full_name="Ahmad Sudirman", sex="L", birth_date=date(1980, 1, 1))
+    for name in ("Ahmad Yani", "Ahmad Suryadi", "Siti Aminah"):
+        make_person(alice, full_name=name, sex="L", birth_date=date(1980, 1, 1))
+    hits = search_persons(alice, SearchQuery(text=searched, birth_year=1980))
+    assert [hit.pk for hit in hits] == [wanted.pk]
+
+
+def test_it_finds_a_person_an_open_referral_shares_by_name_alone_until_it_closes(alice, carol, sop):
+    from sinergi.referrals.models import Referral, ReferralStatus
+    from sinergi.testing.referral_fixtures import open_case_for, sent_referral
+
+    person = make_person(alice, full_name="Hermawan Saputra", sex="L", birth_date=date(1980, 5, 5))
+    make_person(alice, full_name="Hermawan Saputra", sex="L", birth_date=date(1981, 6, 6))  # not referred
+    referral = sent_referral(alice, open_case_for(alice, person=person))
+    [hit] = search_persons(carol, SearchQuery(text="Hermawan Saputro"))
+    assert (hit.pk, hit.full_access, hit.own) == (person.pk, True, False)
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.COMPLETED)
+    assert search_persons(carol, SearchQuery(text="Hermawan Saputro")) == []

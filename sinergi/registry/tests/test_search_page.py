@@ -152,3 +152,14 @@ def test_it_accepts_a_nik_prefix_and_a_valid_nik_without_complaint(client, alice
     client.force_login(alice)
     for typed in ("727105", SITI_NIK):
         assert client.get(SEARCH, {"q": typed}).context["nik_problems"] == []
+
+
+def test_it_asks_for_more_than_a_common_first_name(client, alice):
+    make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12))
+    client.force_login(alice)
+    common = client.get(SEARCH, {"q": "Siti"})
+    assert [hit.full_name for hit in common.context["hits"]] == ["Siti Aminah"]
+    assert "Banyak orang bernama “Siti”" in common.content.decode()
+    precise = client.get(SEARCH, {"q": "Siti Aminah"})
+    assert [hit.full_name for hit in precise.context["hits"]] == ["Siti Aminah"]
+    assert "Banyak orang bernama" not in precise.content.decode()
