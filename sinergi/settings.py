@@ -177,6 +177,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sinergi.accounts.context_processors.capabilities",
+                "sinergi.notifications.context_processors.unread",
             ],
             "libraries": {"sinergi_widgets": "sinergi.widgets"},
         },
@@ -205,10 +206,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, each loading a session's user with its roles and the menu's figures in one
+# query (sinergi/accounts/backends.py). Sessions made before this naming (Django's or allauth's own path) end
+# once: their user must sign in again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "sinergi.accounts.backends.ModelBackend",
+    "sinergi.accounts.backends.AllauthAuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
