@@ -36,27 +36,36 @@ def register_user_annotation(name: str, expression: Callable[[], Expression]) ->
     users_for_requests.cache_clear()
 
 
-@functools.cache
-def users_for_requests() -> QuerySet[User]:
-    """Built once per process (building the sub-selects cost 2 ms a request); callers filter a copy, and this
-    queryset itself is never evaluated."""
+def user_roles_subquery(user: str = "pk") -> Subquery:
+    """The roles of the user `user` (an outer reference) as one comma-separated string (NULL for none)."""
     roles = (
-        UserRole.objects.filter(user=OuterRef("pk"))
+        UserRole.objects.filter(user=OuterRef(user))
         .order_by()
         .values("user")
         .annotate(roles=StringAgg("role", delimiter=Value(",")))
         .values("roles")
     )
+    return Subquery(roles)
+
+
+def remember_roles(user: User, loaded: str | None) -> None:
+    """Keep the roles loaded by `user_roles_subquery` as the user's role set for this request."""
+    user.__dict__["_role_cache"] = frozenset(Role(role) for role in (loaded or "").split(",") if role)
+
+
+@functools.cache
+def users_for_requests() -> QuerySet[User]:
+    """Built once per process (building the sub-selects cost 2 ms a request); callers filter a copy, and this
+    queryset itself is never evaluated."""
     figures: dict[str, Any] = {name: expression() for name, expression in _USER_ANNOTATIONS.items()}
-    return User.objects.annotate(**{_ROLES: Subquery(roles)}, **figures)
+    return User.objects.annotate(**{_ROLES: user_roles_subquery()}, **figures)
 
 
 def load_request_user(user_id: Any) -> User | None:
     found = list(users_for_requests().filter(pk=user_id))  # at most one: no ORDER BY as .first() would add
     user = found[0] if found else None
     if user is not None:
-        loaded: str | None = getattr(user, _ROLES)
-        user.__dict__["_role_cache"] = frozenset(Role(role) for role in (loaded or "").split(",") if role)
+        remember_roles(user, getattr(user, _ROLES))
     return user
 
 
