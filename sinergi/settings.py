@@ -287,6 +287,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Sessions stay in the database (a per-process cache would keep a logged-out session alive in the other
+# workers); read with one plain SELECT (sinergi/accounts/sessions.py).
+SESSION_ENGINE = "sinergi.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SINERGI_SESSION_HOURS", 10) * 3600
 SESSION_COOKIE_SECURE = env_bool("SINERGI_SECURE_COOKIES", False)
