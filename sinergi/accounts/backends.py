@@ -19,16 +19,17 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
-from django.db.models import Expression, OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models.expressions import BaseExpression
 
 from sinergi.accounts.models import User, UserRole
 from sinergi.accounts.roles import Role
 
-_USER_ANNOTATIONS: dict[str, Callable[[], Expression]] = {}
+_USER_ANNOTATIONS: dict[str, Callable[[], BaseExpression]] = {}
 _ROLES = "request_roles"
 
 
-def register_user_annotation(name: str, expression: Callable[[], Expression]) -> None:
+def register_user_annotation(name: str, expression: Callable[[], BaseExpression]) -> None:
     """Load `expression()` (a sub-select on the user's `pk`) as `user.<name>` with the request's user. Called
     from an app's `ready()`; read it with `getattr(user, name, None)`: a user loaded otherwise (a token's, a
     test's) does not carry it."""
