@@ -1,7 +1,8 @@
 """The signed-in user of a page request, loaded with what every page asks of it in one query.
 
-Every page needs the user (`request.user`), the user's roles (the menu and each permission check) and, through
-apps above this one, a few per-user figures (the unread-notification badge). Django's backends load the user
+Every page needs the user (`request.user`), the user's roles (the menu and each permission check) and a few
+per-user figures: the unread-notification badge (registered by the notifications app, above this one) and,
+for the roles that must use two-factor login, whether the user has TOTP (`mfa.py`). Django's backends load the user
 alone; the roles and each figure were then one query more on every page. These backends load them together:
 the roles as one aggregated sub-select, and each figure an app registered at start-up
 (`register_user_annotation`) as another, so this app names no app above it.
