@@ -177,8 +177,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sinergi.accounts.context_processors.capabilities",
+                "sinergi.notifications.context_processors.unread",
             ],
-            "libraries": {"sinergi_widgets": "sinergi.widgets"},
+            "libraries": {"sinergi_widgets": "sinergi.widgets", "sinergi_menu": "sinergi.menu"},
         },
     },
 ]
@@ -205,10 +206,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, each loading a session's user with its roles and the menu's figures in one
+# query (sinergi/accounts/backends.py). Sessions made before this naming (Django's or allauth's own path) end
+# once: their user must sign in again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "sinergi.accounts.backends.ModelBackend",
+    "sinergi.accounts.backends.AllauthAuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -283,6 +287,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Sessions stay in the database (a per-process cache would keep a logged-out session alive in the other
+# workers); read with one plain SELECT (sinergi/accounts/sessions.py).
+SESSION_ENGINE = "sinergi.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SINERGI_SESSION_HOURS", 10) * 3600
 SESSION_COOKIE_SECURE = env_bool("SINERGI_SECURE_COOKIES", False)

@@ -8,7 +8,4 @@ def capabilities(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can": {}}
-    return {
-        "can": {capability.value: user.has_capability(capability) for capability in Capability},
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
-    }
+    return {"can": {capability.value: user.has_capability(capability) for capability in Capability}}

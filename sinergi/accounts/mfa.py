@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -30,7 +31,21 @@ def mfa_required_for(user: User) -> bool:
     return bool({str(role) for role in user.role_set()} & required)
 
 
+# Loaded with the request's user (accounts/backends.py; registered in apps.py): the check on every page of a
+# role that needs two-factor login costs no query of its own.
+HAS_TOTP = "has_totp_loaded"
+
+
+def has_totp_expression() -> Exists:
+    from allauth.mfa.models import Authenticator
+
+    return Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP))
+
+
 def has_totp(user: User) -> bool:
+    loaded: bool | None = getattr(user, HAS_TOTP, None)
+    if loaded is not None:
+        return loaded
     from allauth.mfa.models import Authenticator
 
     found: bool = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -33,6 +33,10 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once")]
+        # The unread badge on every page counts these; a user's read notifications only grow.
+        indexes = [
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.notifications.models import Notification
+from sinergi.notifications.selectors import forget_unread_count
 
 
 def notify(*, recipients: Iterable[User], kind: str, title: str, url: str, dedupe_key: str) -> list[Notification]:
@@ -51,7 +52,10 @@ def send_notification_email(notification_id: int) -> None:
 
 def mark_read(*, user: User, notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread_count(user)
 
 
 def mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread_count(user)
+    return marked

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sinergi.accounts.http import AuthedRequest
+from sinergi.notifications.selectors import unread_count
 from sinergi.notifications.services import mark_all_read, mark_read
 
 PAGE_SIZE = 50
@@ -28,7 +29,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         queryset = queryset.filter(id__lt=int(before))
     page = list(queryset[: PAGE_SIZE + 1])
     next_before = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
-    has_unread = request.user.notifications.filter(read_at__isnull=True).exists()
+    has_unread = unread_count(request.user) > 0
     return render(
         request,
         "notifications/inbox.html",

@@ -109,3 +109,23 @@ def test_it_locks_by_username_not_by_the_office_address(client, bp3mi):
     # ...and a colleague at the same address still logs in.
     response = client.post(LOGIN, {"login": users[12].username, "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 302, response.content[:300]
+
+
+def test_it_checks_the_second_factor_with_the_users_own_query(client, settings, bp3mi):
+    """The TOTP check on every page of a supervisor is loaded with the user: no query of its own, and a
+    factor switched off counts from the next page."""
+    from allauth.mfa.models import Authenticator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SINERGI_MFA_REQUIRED_ROLES = ["supervisor"]
+    user = UserFactory(username="kepala", agency=bp3mi, roles=[Role.SUPERVISOR])
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/notifikasi/").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().startswith('SELECT 1 AS "a" FROM "mfa_')]
+    assert len(queries.captured_queries) == 3  # session, user (roles, badge, factor), the notifications
+    Authenticator.objects.filter(user=user).delete()
+    response = client.get("/notifikasi/")
+    assert response.status_code == 302 and response["Location"] == "/akun/2fa/totp/activate/"

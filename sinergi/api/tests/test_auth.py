@@ -85,3 +85,31 @@ def test_it_lists_regions_below_a_parent(client, alice):
     provinces = client.get("/api/v1/regions").json()
     assert {"72", "31"} <= {region["code"] for region in provinces}
     assert all(region["level"] == 1 for region in provinces)
+
+
+def test_it_loads_the_token_its_user_and_roles_in_one_query(client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = create_token(actor=None, user=alice, name="sisko", scopes=["persons:read"])
+    headers = {"Authorization": f"Bearer {secret}"}
+    client.get(f"{PERSONS}/nik/7271055210900001", headers=headers)  # last_used_at written once
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{PERSONS}/nik/7271055210900001", headers=headers).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert 'FROM "accounts_apitoken"' in sql[0]
+    assert not [s for s in sql if s.lstrip().startswith('SELECT "accounts_userrole"')]
+
+
+def test_it_counts_a_role_change_of_a_tokens_user_from_the_next_request(client, alice):
+    from sinergi.accounts.roles import Role
+    from sinergi.testing.factories import make_person
+
+    person = make_person(alice)
+    _, secret = create_token(actor=None, user=alice, name="sisko", scopes=["persons:read"])
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"{PERSONS}/{person.pk}", headers=headers).status_code == 200
+    alice.set_roles([])  # no role: no right to see persons
+    assert client.get(f"{PERSONS}/{person.pk}", headers=headers).status_code == 404
+    alice.set_roles([Role.PETUGAS])
+    assert client.get(f"{PERSONS}/{person.pk}", headers=headers).status_code == 200
