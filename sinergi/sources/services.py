@@ -247,7 +247,7 @@ def plan_records(
         nik = plan.values.get("nik", "")
         if record is not None:
             stored_hash, person_id, merged_into_id = record
-            plan.person_id = person_id if merged_into_id is None else _survivor(Person.objects.get(pk=person_id)).pk
+            plan.person_id = _survivor_id(person_id, merged_into_id)
             if stored_hash == plan.content_hash:
                 plan.action = RowAction.UNCHANGED
             else:
@@ -316,7 +316,7 @@ def _resent_unchanged(source: DataSource, records: Sequence[IncomingRecord], sta
             row_number=record.row_number,
             action=RowAction.UNCHANGED,
             values={name: str(value) for name, value in values.items()},
-            person_id=person_id if merged_into_id is None else _survivor(Person.objects.get(pk=person_id)).pk,
+            person_id=_survivor_id(person_id, merged_into_id),
             raw_hash=raw,
         )
     return resent
@@ -420,6 +420,11 @@ def _differences(before: Mapping[str, Any], after: Mapping[str, str]) -> dict[st
         for name in names
         if str(before.get(name, "")) != after.get(name, "")
     }
+
+
+def _survivor_id(person_id: int, merged_into_id: int | None) -> int:
+    """``_survivor``'s id from a person's id and its merged_into_id, read only when the person was merged."""
+    return person_id if merged_into_id is None else _survivor(Person.objects.get(pk=person_id)).pk
 
 
 def _survivor(person: Person) -> Person:
