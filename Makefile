@@ -8,6 +8,9 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 300
+# The suite runs in one process per core (pytest-xdist; at most 4: each loads Spark, DuckDB and a browser).
+# TEST_WORKERS=0 runs it in this process, as a debugger needs.
+TEST_WORKERS ?= auto
 
 .PHONY: run serve install install-dev assets messages test lint bench bench-quick clean serve-prep
 
@@ -62,7 +65,7 @@ serve: install
 test: install
 	@scripts/ensure-chromium
 	@scripts/ensure-java
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --maxprocesses 4
 
 lint: install
 	$(BIN)/ruff check .
