@@ -14,16 +14,25 @@ them), send signals, or handle multi-table inheritance. Use it for plain rows on
 afterwards (an import's new persons, their aliases, phones and identifiers): multi-row INSERTs with
 ``RETURNING`` set the keys, and the history rows ("+", the acting user, one time) go in one prepared INSERT
 read straight from the objects instead of through a historical model instance per row.
+
+``new`` builds an unsaved instance as ``Model(**values)`` does, without ``Model.__init__``'s walk over every
+field of the model: an import chunk builds an instance per audit event, change-feed event, source record and new
+person, and that walk was a sixth of an apply's CPU.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
+
+M = TypeVar("M", bound=models.Model)
 
 # Field classes whose prepared value is the Python value itself (exactly these classes: a subclass may prepare).
 _AS_IS: frozenset[type[models.Field[Any, Any]]] = frozenset(
@@ -41,6 +50,38 @@ _AS_IS: frozenset[type[models.Field[Any, Any]]] = frozenset(
         models.ForeignKey,
     }
 )
+
+
+def new(model: type[M], /, **values: Any) -> M:
+    """An unsaved ``model(**values)``: every concrete field its default unless given. A value may be given by
+    attribute name (``person_id=3``) or, for a foreign key, as the object (``person=person``, which is also
+    cached as ``Model(person=person)`` caches it). Refuses other names, as ``Model`` does."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)  # something watches instances being made: make them the ordinary way
+    attnames, defaults, relations = _shape(model)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    fields = obj.__dict__
+    for attname, default in defaults:
+        fields[attname] = default()
+    for name, value in values.items():
+        if name in attnames:
+            fields[name] = value
+        elif name in relations:
+            setattr(obj, name, value)  # the descriptor sets the key and caches the object
+        else:
+            raise TypeError(f"{model.__name__}() got an unexpected keyword argument '{name}'")
+    return obj
+
+
+@functools.cache
+def _shape(
+    model: type[models.Model],
+) -> tuple[frozenset[str], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]:
+    fields = model._meta.concrete_fields
+    defaults = tuple((field.attname, field._get_default) for field in fields)
+    relations = frozenset(field.name for field in fields if field.is_relation)
+    return frozenset(field.attname for field in fields), defaults, relations
 
 
 def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> None:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from sinergi.audit.models import AuditEvent
+from sinergi.bulk import new
 
 if TYPE_CHECKING:
     from sinergi.accounts.models import User
@@ -29,7 +30,8 @@ def _event(
     actor: User | None, action: str, obj: models.Model | None, summary: str, detail: dict[str, Any] | None
 ) -> AuditEvent:
     origin = current_origin.get()
-    return AuditEvent(
+    return new(
+        AuditEvent,
         actor=actor,
         agency_id=getattr(actor, "agency_id", None),
         action=action,

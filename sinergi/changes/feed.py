@@ -35,7 +35,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Min
 
-from sinergi.bulk import insert_many
+from sinergi.bulk import insert_many, new
 from sinergi.changes.models import ChangeEvent, ChangeOp, FeedSequence
 from sinergi.registry.models import Person, PersonAlias, PersonIdentifier, PersonPhone
 from sinergi.sources.models import SourceRecord
@@ -139,9 +139,9 @@ def _write_pending(pending: dict[int, tuple[str, int]]) -> None:
     events = []
     for pk, (op, agency_id) in pending.items():
         if op == ChangeOp.DELETED:
-            events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot={}))
+            events.append(new(ChangeEvent, person_id=pk, agency_id=agency_id, op=op, snapshot={}))
         elif pk in snapshots:  # a person missing here was created and deleted within the block
-            events.append(ChangeEvent(person_id=pk, agency_id=agency_id, op=op, snapshot=snapshots[pk]))
+            events.append(new(ChangeEvent, person_id=pk, agency_id=agency_id, op=op, snapshot=snapshots[pk]))
     insert_many(ChangeEvent, events)
 
 

@@ -71,6 +71,9 @@ class Person(models.Model):
             # Another agency's persons are searched by name with a birth year: PostgreSQL intersects this with the
             # name's trigram index, so it fetches only the namesakes born that year (registry.selectors).
             models.Index(fields=["birth_date"], name="person_birth_date"),
+            # "Has the agency a person with this NIK?" (registering, importing, editing). Without it SQLite, which
+            # keeps no statistics, read the agency's index and every person of the agency to answer it.
+            models.Index(fields=["registered_by_agency", "nik"], name="person_agency_nik"),
         ]
 
     def __str__(self) -> str:

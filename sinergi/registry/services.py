@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Capability
 from sinergi.audit.events import record_event, record_events
-from sinergi.bulk import create_with_history, insert_many
+from sinergi.bulk import create_with_history, insert_many, new
 from sinergi.changes.feed import coalesced_changes, record_person_change
 from sinergi.changes.models import ChangeOp
 from sinergi.identity.names import normalize_name, phonetic_key
@@ -250,37 +251,37 @@ def register_persons(
         wanted[index] = checked
     niks = {data.nik for _, data in cleaned if data.nik}
     holders: dict[str, Person] = {}
-    for person in Person.objects.filter(
-        registered_by_agency_id=actor.agency_id, nik__in=niks, merged_into__isnull=True
-    ).order_by("-id"):
+    # Ordered here, not in SQL: with ORDER BY, SQLite reads every person of the agency instead of the NIK index.
+    holding = Person.objects.filter(registered_by_agency_id=actor.agency_id, nik__in=niks, merged_into__isnull=True)
+    for person in sorted(holding.order_by(), key=attrgetter("pk"), reverse=True):
         holders[person.nik] = person  # the lowest id wins, as .first() in register_person on the id order
     now = timezone.now()
-    new: list[tuple[int, Person, PersonData]] = []
+    fresh: list[tuple[int, Person, PersonData]] = []
     for index, data in cleaned:
         if data.nik and data.nik in holders:
             results[index] = NikAlreadyRegistered(holders[data.nik])
             continue
-        person = Person(registered_by_agency=actor.agency, created_by=actor, created_at=now, updated_at=now)
+        person = new(Person, registered_by_agency=actor.agency, created_by=actor, created_at=now, updated_at=now)
         _apply(person, data)
         if data.nik:
             holders[data.nik] = person
-        new.append((index, person, data))
-    if new:
-        persons = [person for _, person, _ in new]
+        fresh.append((index, person, data))
+    if fresh:
+        persons = [person for _, person, _ in fresh]
         create_with_history(Person, persons, user=actor)
         aliases = [
-            PersonAlias(person=person, name=name, name_key=normalize_name(name).key)
-            for _, person, data in new
+            new(PersonAlias, person=person, name=name, name_key=normalize_name(name).key)
+            for _, person, data in fresh
             for name in dict.fromkeys(alias.strip() for alias in data.aliases if alias.strip())
         ]
         if aliases:
             create_with_history(PersonAlias, aliases, user=actor)
-        phones = [PersonPhone(person=person, number=number) for _, person, data in new for number in data.phones]
+        phones = [new(PersonPhone, person=person, number=number) for _, person, data in fresh for number in data.phones]
         if phones:
             create_with_history(PersonPhone, phones, user=actor)
         added = [
-            PersonIdentifier(person=person, kind=kind, value=value)
-            for index, person, _ in new
+            new(PersonIdentifier, person=person, kind=kind, value=value)
+            for index, person, _ in fresh
             for kind, value in wanted[index]
         ]
         if added:
@@ -291,7 +292,7 @@ def register_persons(
         insert_many(
             NameToken,
             [
-                NameToken(person_id=pk, token=token[:60], phonetic=phonetic_key(token)[:60])
+                new(NameToken, person_id=pk, token=token[:60], phonetic=phonetic_key(token)[:60])
                 for pk, names in keys.items()
                 for token in sorted({token for key in names for token in key.split()})
             ],
@@ -310,7 +311,7 @@ def register_persons(
         with coalesced_changes():
             for person in persons:
                 record_person_change(person, ChangeOp.CREATED)
-        for index, person, _ in new:
+        for index, person, _ in fresh:
             results[index] = person
     return [result for result in results if result is not None]
 

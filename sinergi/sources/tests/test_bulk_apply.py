@@ -3,7 +3,7 @@ audit chain whole."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -182,3 +182,45 @@ def test_create_with_history_writes_what_bulk_create_with_history_writes(olive):
     assert stored == {"history_type": "+", "history_user_id": olive.pk, "full_name": "Siti Aminah"}
     # The keys set are the stored rows' keys, in order.
     assert [Person.objects.get(pk=item.pk).full_name for item in many] == ["Siti Aminah", "Siti Amina"]
+
+
+def test_new_makes_the_instance_the_model_makes(olive):
+    """``bulk.new`` skips ``Model.__init__``: the instance must hold what ``Model(**values)`` holds, defaults,
+    keys and the cached related objects included, and refuse what ``Model`` refuses."""
+    import pytest
+
+    from sinergi.audit.models import AuditEvent
+    from sinergi.bulk import new
+    from sinergi.changes.models import ChangeEvent
+    from sinergi.registry.models import PersonIdentifier, PersonPhone
+    from sinergi.sources.models import DataSource, SourceRecord
+
+    person = Person.objects.create(full_name="Siti Aminah", registered_by_agency_id=olive.agency_id, created_by=olive)
+    source = DataSource.objects.create(name="Ekspor", agency_id=olive.agency_id, created_by=olive)
+    cases = [
+        (Person, {"registered_by_agency": olive.agency, "created_by": olive, "full_name": "Ani"}),
+        (PersonPhone, {"person": person, "number": "+6281234567890"}),
+        (PersonIdentifier, {"person": person, "kind": "passport", "value": "C1234567"}),
+        (NameToken, {"person_id": person.pk, "token": "siti", "phonetic": "S3"}),
+        (ChangeEvent, {"person_id": person.pk, "agency_id": olive.agency_id, "op": "created", "snapshot": {"a": 1}}),
+        (AuditEvent, {"actor": olive, "agency_id": olive.agency_id, "action": "person.registered", "detail": {}}),
+        (SourceRecord, {"source": source, "person": person, "external_id": "P1", "values": {"nik": "1"}}),
+    ]
+
+    def state(obj):
+        # Times defaulting to now differ by microseconds between two instances: compared by type.
+        return {
+            name: type(value) if isinstance(value, datetime) else value
+            for name, value in vars(obj).items()
+            if name != "_state"
+        }
+
+    for model, values in cases:
+        made, expected = new(model, **values), model(**values)
+        assert state(made) == state(expected), model.__name__
+        assert made._state.adding and made._state.db == expected._state.db
+        assert made._state.fields_cache == expected._state.fields_cache, model.__name__
+    made = new(SourceRecord, source=source, person=person)
+    assert made.person is person and made.person_id == person.pk
+    with pytest.raises(TypeError, match="unexpected keyword argument 'no_such_field'"):
+        new(PersonPhone, no_such_field=1)
