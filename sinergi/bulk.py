@@ -25,14 +25,12 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
-
-M = TypeVar("M", bound=models.Model)
 
 # Field classes whose prepared value is the Python value itself (exactly these classes: a subclass may prepare).
 _AS_IS: frozenset[type[models.Field[Any, Any]]] = frozenset(
@@ -52,7 +50,7 @@ _AS_IS: frozenset[type[models.Field[Any, Any]]] = frozenset(
 )
 
 
-def new(model: type[M], /, **values: Any) -> M:
+def new[M: models.Model](model: type[M], /, **values: Any) -> M:
     """An unsaved ``model(**values)``: every concrete field its default unless given. A value may be given by
     attribute name (``person_id=3``) or, for a foreign key, as the object (``person=person``, which is also
     cached as ``Model(person=person)`` caches it). Refuses other names, as ``Model`` does."""
@@ -79,7 +77,7 @@ def _shape(
     model: type[models.Model],
 ) -> tuple[frozenset[str], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]:
     fields = model._meta.concrete_fields
-    defaults = tuple((field.attname, field._get_default) for field in fields)
+    defaults = tuple((field.attname, field.get_default) for field in fields)
     relations = frozenset(field.name for field in fields if field.is_relation)
     return frozenset(field.attname for field in fields), defaults, relations
 
