@@ -402,6 +402,8 @@ def run_analysis(batch_id: int, run_token: str) -> None:
         except (PermissionDenied, ImportRefused) as refused:
             _fail(batch, S.ANALYSING, str(refused), run_token=run_token)
         except Exception:
+            # The user is told only that it stopped; the operator needs the cause (the task worker may not log it).
+            logger.exception("Import %s: the check stopped on an unexpected error", batch_id)
             _fail(batch, S.ANALYSING, _unexpected_message(), run_token=run_token)
             raise
 

@@ -263,9 +263,7 @@ def _prepare_in_processes(
     report = PreparationReport()
     progress.start("Menyiapkan fitur / preparing features", len(rows))
     starts = range(0, len(rows), chunk_rows)
-    # fork shares the records with the workers without copying them through a pipe; a process
-    # with other threads (a web server's) may hold a lock at fork time, so it spawns instead.
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = _start_method()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
         if method == "fork":
             _FORKED_ROWS[:] = [rows]
@@ -280,6 +278,24 @@ def _prepare_in_processes(
     report.rows = parts
     progress.finish()
     return PreparedTable(columns=columns, fields=fields, report=report)
+
+
+def _start_method() -> str:
+    """fork shares the records with the workers without copying them through a pipe. But a process with other
+    threads may hold a lock at fork time that the child then waits on forever or dies on: a web server's threads,
+    and DuckDB's own native ones, which Python's ``threading`` does not see (an import's second chunk forked
+    while the first chunk's scoring threads were alive, and a worker died: BrokenProcessPool). So fork only from
+    a process that has one thread, counted by the kernel; otherwise spawn."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    return "fork" if _native_threads() == 1 else "spawn"
+
+
+def _native_threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))  # Linux: every thread of the process
+    except OSError:
+        return max(threading.active_count(), 2)  # elsewhere native threads are not visible: do not fork
 
 
 def _collect(

@@ -26,9 +26,24 @@ TEST_PROVINCES = {"72"}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, request: pytest.FixtureRequest) -> None:
+    # pytest-django sets up a test database only when a collected test uses one. Without one, the connection
+    # still names the configured database (var/sinergi.sqlite3, or DATABASE_URL's): never write there.
+    if not any(_uses_database(item) for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         load_regions(provinces=TEST_PROVINCES)
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    """What pytest-django asks to decide that a test needs the test database (its marker or fixtures)."""
+    from django.test import TransactionTestCase
+
+    test_class = getattr(item, "cls", None)
+    if test_class is not None and issubclass(test_class, TransactionTestCase):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(fixtures))
 
 
 @pytest.fixture
@@ -108,7 +123,7 @@ def fresh_prepared_registries() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) -> Any:
+def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any, request: pytest.FixtureRequest) -> Any:
     """PostgreSQL refuses to drop the test database while another session is connected to it.
 
     Tests that run the task worker or race threads open connections of their own; should one of them outlive
@@ -118,8 +133,8 @@ def end_stray_database_sessions(django_db_setup: Any, django_db_blocker: Any) ->
     yield
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return
+    if connection.vendor != "postgresql" or not any(_uses_database(item) for item in request.session.items):
+        return  # no test database was set up: the connection names a real one, whose sessions are not ours
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

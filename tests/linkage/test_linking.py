@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -164,9 +165,7 @@ def test_it_explains_each_pairs_score_field_by_field(linked) -> None:  # type: i
 def test_it_prepares_the_same_features_in_several_processes_as_in_one(dataset, monkeypatch, start_method) -> None:  # type: ignore[no-untyped-def]
     # Registry and export rows together: valid, damaged, invalid and missing NIKs, dates, phones, regions.
     rows = [*dataset.right, *dataset.left]
-    if start_method == "spawn":
-        # A process running other threads (a web server's) must not fork: it spawns its workers.
-        monkeypatch.setattr("sinergi.linkage.prepare.threading.active_count", lambda: 2)
+    monkeypatch.setattr("sinergi.linkage.prepare._start_method", lambda: start_method)
     one = prepare_records(rows, fields=FIELDS, today=TODAY)
 
     several = prepare_records(rows, fields=FIELDS, today=TODAY, workers=2, chunk_rows=700)
@@ -176,6 +175,26 @@ def test_it_prepares_the_same_features_in_several_processes_as_in_one(dataset, m
     assert several.report.rows == len(rows)
     assert several.report.nik_excel_damaged > 0  # the reports merged are not empty ones
     assert several.fields == one.fields
+
+
+def test_it_forks_only_a_process_with_one_thread_duckdbs_counted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An import's second chunk forked while DuckDB's threads from the first chunk's scoring were alive, and a
+    worker died (BrokenProcessPool). DuckDB's threads are native: Python's ``threading`` does not list them."""
+    import duckdb
+
+    from sinergi.linkage import prepare
+
+    monkeypatch.setattr(prepare, "_native_threads", lambda: 1)
+    assert prepare._start_method() == "fork"
+    monkeypatch.undo()
+    connection = duckdb.connect()
+    try:
+        connection.execute("SET threads = 4")
+        connection.execute("SELECT sum(range) FROM range(5000000)").fetchall()
+        assert prepare._native_threads() > threading.active_count()
+        assert prepare._start_method() == "spawn"
+    finally:
+        connection.close()
 
 
 def test_it_reads_the_worker_count_from_the_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
