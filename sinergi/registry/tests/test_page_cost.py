@@ -106,3 +106,17 @@ def test_select_widgets_render_exactly_as_djangos_own_templates(db, form_class):
     """templates/django/forms/widgets/select.html renders options in Python (sinergi.widgets) for speed."""
     assert str(form_class()) == str(form_class(renderer=DjangoTemplates()))
     assert str(form_class(data={})) == str(form_class(data={}, renderer=DjangoTemplates()))
+
+
+def test_the_person_page_reads_the_person_once(client, alice):
+    """The visibility rule's read is the page's read: its sub-records are added to it, not to a second read."""
+    person = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12), region_code="72.71.05")
+    add_sub_records(alice, person, 2)
+    client.force_login(alice)
+    page_queries(client, person)
+    reads = [
+        sql
+        for sql in page_queries(client, person)
+        if sql.startswith("SELECT") and 'FROM "registry_person" ' in sql and '"registry_person"."nik"' in sql
+    ]
+    assert len(reads) == 1, reads
