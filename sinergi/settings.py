@@ -179,7 +179,11 @@ TEMPLATES = [
                 "sinergi.accounts.context_processors.capabilities",
                 "sinergi.notifications.context_processors.unread",
             ],
-            "libraries": {"sinergi_widgets": "sinergi.widgets", "sinergi_menu": "sinergi.menu"},
+            "libraries": {
+                "sinergi_widgets": "sinergi.widgets",
+                "sinergi_menu": "sinergi.menu",
+                "sinergi_rows": "sinergi.rows",
+            },
         },
     },
 ]

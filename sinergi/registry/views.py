@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -205,19 +205,20 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form, "person": person, "creating": False})
 
 
+# What the person page shows of a person's sub-records, read into the person the view already holds.
+PAGE_PREFETCHES = (
+    Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")),
+    "identifiers",
+    "phones",
+    "family",
+    "episodes",
+)
+
+
 def _detail_context(request: AuthedRequest, person: Person, **forms: Any) -> dict[str, Any]:
-    person = (
-        Person.objects.filter(pk=person.pk)
-        .select_related("region__parent__parent__parent", "registered_by_agency", "created_by")
-        .prefetch_related(
-            Prefetch("aliases", queryset=PersonAlias.objects.order_by("name")),
-            "identifiers",
-            "phones",
-            "family",
-            "episodes",
-        )
-        .get()
-    )
+    # `person` was read once, by the visibility rule (with its region path and agency); its sub-records are
+    # added to that object, not to a second read of the person.
+    prefetch_related_objects([person], *PAGE_PREFETCHES)
     episodes = [(episode, country_name(episode.destination_country)) for episode in person.episodes.all()]
     sections = person_sections_for(request.user, person)
     owner = person.registered_by_agency_id == request.user.agency_id

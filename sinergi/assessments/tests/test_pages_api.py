@@ -129,3 +129,33 @@ def test_the_history_makes_as_many_queries_for_many_assessments_as_for_few(
     for monthly_income in ("1000000", "1500000", "2000000", "2500000"):
         assess(carol, siti.pk, monthly_income=monthly_income)
     assert queries() == few
+
+
+def test_the_section_reads_the_latest_assessment_and_their_number_in_one_query(
+    referral: Referral, carol: User, siti: Person
+) -> None:
+    from django.db import connection
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from sinergi.testing.assessments import assess
+
+    request = RequestFactory().get("/")
+    request.user = carol
+    template = Template("{% load needs_assessment %}{% needs_assessment_section person %}")
+
+    def section() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = template.render(Context({"request": request, "person": siti}))
+        return html, len([q for q in queries.captured_queries if "assessments_assessment" in q["sql"]])
+
+    html, reads = section()
+    assert "No needs assessment yet." in html and reads == 1
+    assess(carol, siti.pk)
+    html, reads = section()
+    assert "(1 assessment)." in html and reads == 1
+    assess(carol, siti.pk)
+    latest = assess(carol, siti.pk)
+    html, reads = section()
+    assert "(3 assessments)." in html and f"/{latest.pk}/" in html and reads == 1

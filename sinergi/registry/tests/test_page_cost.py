@@ -106,3 +106,40 @@ def test_select_widgets_render_exactly_as_djangos_own_templates(db, form_class):
     """templates/django/forms/widgets/select.html renders options in Python (sinergi.widgets) for speed."""
     assert str(form_class()) == str(form_class(renderer=DjangoTemplates()))
     assert str(form_class(data={})) == str(form_class(data={}, renderer=DjangoTemplates()))
+
+
+def test_the_person_page_reads_the_person_once(client, alice):
+    """The visibility rule's read is the page's read: its sub-records are added to it, not to a second read."""
+    person = make_person(alice, full_name="Siti Aminah", sex="P", birth_date=date(1990, 10, 12), region_code="72.71.05")
+    add_sub_records(alice, person, 2)
+    client.force_login(alice)
+    page_queries(client, person)
+    reads = [
+        sql
+        for sql in page_queries(client, person)
+        if sql.startswith("SELECT") and 'FROM "registry_person" ' in sql and '"registry_person"."nik"' in sql
+    ]
+    assert len(reads) == 1, reads
+
+
+def test_the_agencys_own_person_is_read_without_the_referral_sub_select(alice, carol, dave, sop):
+    """get_person_for_user asks the agency's own persons first; another agency's person shared by a referral is
+    still found by the whole rule, and a person neither owned nor shared is still a 404."""
+    from django.http import Http404
+
+    from sinergi.referrals.models import ReferralStatus
+    from sinergi.registry.selectors import get_person_for_user
+    from sinergi.testing.referral_fixtures import referral_in
+
+    shared = referral_in(ReferralStatus.ACCEPTED, sender=alice, receiver=carol).case.person
+    own = make_person(alice, full_name="Nur Aini", sex="P", birth_date=date(1991, 1, 2))
+    with CaptureQueriesContext(connection) as queries:
+        assert get_person_for_user(alice, own.pk) == own
+    assert len(queries.captured_queries) == 1
+    assert "referrals_referral" not in queries.captured_queries[0]["sql"]
+    assert get_person_for_user(carol, shared.pk) == shared
+    for user, person in ((carol, own), (dave, shared), (dave, own)):
+        with pytest.raises(Http404):
+            get_person_for_user(user, person.pk)
+    with pytest.raises(Http404):
+        get_person_for_user(carol, shared.pk, write=True)  # a referral shares the record read-only
