@@ -49,6 +49,7 @@ def main() -> int:
     failed = []
     for name in chosen:
         started = time.monotonic()
+        print(f"== {name}: started {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC", flush=True)
         command = [sys.executable, "-m", "bench", *(["--quick"] if args.quick else []), name]
         ok = _run_one(command, limit=QUICK_LIMIT_SECONDS if args.quick else None)
         print(f"== {name}: {'done' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s", flush=True)

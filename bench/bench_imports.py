@@ -1,7 +1,7 @@
 """Imports: how fast does an agency export go through check, preview and import, and what does a re-import cost?
 
-Dataset: a BP3MI registry of synthetic Sulawesi Tengah persons (20,000; quick: 1,000) and a Sisko P2MI-like
-export (5,000 rows; quick: 300): 60 % persons new to the registry, 20 % registry persons with their NIK (linked
+Dataset: a BP3MI registry of synthetic Sulawesi Tengah persons (50,000; quick: 1,000) and a Sisko P2MI-like
+export (100,000 rows; quick: 300): 60 % persons new to the registry, 20 % registry persons with their NIK (linked
 by NIK), 20 % registry persons whose export row lost its NIK (scored by the matching model: a link or a review
 pair). The import runs the real path: upload, column mapping, analysis and apply as tasks on the database
 backend, run by `db_worker --batch` (chunks of 200 rows, one transaction each). Then the same file again
@@ -33,25 +33,62 @@ import time
 from datetime import date
 from typing import Any
 
+from bench.postgres_admin import pg_admin, postgres_answers
+
 TODAY = date(2026, 11, 1)
 
 
 def run(*, quick: bool = False) -> None:
-    registry_size, file_rows = (1_000, 300) if quick else (20_000, 5_000)
-    # Other sizes and PostgreSQL: SINERGI_BENCH_IMPORT_ROWS=100000, SINERGI_BENCH_REGISTRY=20000,
-    # SINERGI_BENCH_DATABASE_URL=postgres://.../db (an empty database the benchmark may fill).
+    """Quick: 300 rows (CSV, SQLite). Full: the issue's plan, 100,000 rows against 50,000 persons, CSV and XLSX,
+    on SQLite and on PostgreSQL (a database of its own, dropped afterwards; skipped if the server does not answer).
+
+    The environment narrows or resizes it: SINERGI_BENCH_IMPORT_ROWS=5000, SINERGI_BENCH_REGISTRY=20000,
+    SINERGI_BENCH_IMPORT_FORMAT=csv|xlsx (only that format), SINERGI_BENCH_DATABASE_URL=postgres://.../db (only
+    that database: an empty one the benchmark may fill), SINERGI_BENCH_PG_URL (the server's admin URL, or ``off``).
+    """
+    registry_size, file_rows = (1_000, 300) if quick else (50_000, 100_000)
     file_rows = int(os.environ.get("SINERGI_BENCH_IMPORT_ROWS", file_rows))
     registry_size = int(os.environ.get("SINERGI_BENCH_REGISTRY", registry_size))
     registry_size = max(registry_size, file_rows // 2)
-    # SINERGI_BENCH_IMPORT_FORMAT=xlsx: the same rows as an Excel workbook.
-    file_format = os.environ.get("SINERGI_BENCH_IMPORT_FORMAT", "csv").lower()
-    if file_format not in ("csv", "xlsx"):
-        raise ValueError(f"SINERGI_BENCH_IMPORT_FORMAT must be csv or xlsx, not {file_format!r}")
+    chosen_format = os.environ.get("SINERGI_BENCH_IMPORT_FORMAT", "").lower()
+    if chosen_format not in ("", "csv", "xlsx"):
+        raise ValueError(f"SINERGI_BENCH_IMPORT_FORMAT must be csv or xlsx, not {chosen_format!r}")
+    formats = [chosen_format] if chosen_format else (["csv"] if quick else ["csv", "xlsx"])
     peer_rows = min(file_rows, int(os.environ.get("SINERGI_BENCH_PEER_ROWS", 300 if quick else 5_000)))
+    databases: list[tuple[str, str | None]] = []  # (label, database URL; None: a temporary SQLite file)
+    given = os.environ.get("SINERGI_BENCH_DATABASE_URL")
+    admin_url = os.environ.get("SINERGI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if given:
+        databases.append(("given", given))
+    else:
+        databases.append(("SQLite", None))
+        if not quick and admin_url != "off":
+            if postgres_answers(admin_url):
+                databases.append(("PostgreSQL", admin_url.rsplit("/", 1)[0] + "/" + PG_DATABASE))
+            else:
+                print(f"PostgreSQL at {admin_url.rsplit('@', 1)[-1]} does not answer: the PostgreSQL runs are skipped")
+    for label, url in databases:
+        for file_format in formats:
+            print(f"-- {label}, {file_format.upper()}", flush=True)
+            fresh = label == "PostgreSQL"
+            if fresh:
+                pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+                pg_admin(admin_url, f'CREATE DATABASE "{PG_DATABASE}"')
+            try:
+                _run_one(url, registry_size, file_rows, file_format, peer_rows)
+            finally:
+                if fresh:
+                    pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+PG_DATABASE = "sinergi_bench_imports"
+
+
+def _run_one(url: str | None, registry_size: int, file_rows: int, file_format: str, peer_rows: int) -> None:
     # Django is set up once per process, on its own database: run in a fresh interpreter.
     context = multiprocessing.get_context("spawn")
     queue: Any = context.Queue()
-    process = context.Process(target=_child, args=(registry_size, file_rows, file_format, peer_rows, queue))
+    process = context.Process(target=_child, args=(url, registry_size, file_rows, file_format, peer_rows, queue))
     process.start()
     result: dict[str, Any] = queue.get()
     process.join()
@@ -74,7 +111,8 @@ def run(*, quick: bool = False) -> None:
     print(
         f"upload to done: first import {result['first_total']:.1f} s, same file again {result['again_total']:.1f} s; "
         f"Sinergi {sinergi_rate:,.0f} rows/s vs django-import-export {peer_rate:,.0f} rows/s: "
-        f"{sinergi_rate / peer_rate:,.1f}x"
+        f"{sinergi_rate / peer_rate:,.1f}x",
+        flush=True,
     )
 
 
@@ -86,16 +124,18 @@ def _cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _child(registry_size: int, file_rows: int, file_format: str, peer_rows: int, queue: Any) -> None:
+def _child(url: str | None, registry_size: int, file_rows: int, file_format: str, peer_rows: int, queue: Any) -> None:
     try:
         with tempfile.TemporaryDirectory() as directory:
-            queue.put(_measure(directory, registry_size, file_rows, file_format, peer_rows))
+            queue.put(_measure(url, directory, registry_size, file_rows, file_format, peer_rows))
     except Exception as error:  # reported by the parent
         queue.put({"error": repr(error)})
 
 
-def _measure(directory: str, registry_size: int, file_rows: int, file_format: str, peer_rows: int) -> dict[str, Any]:
-    os.environ["DATABASE_URL"] = os.environ.get("SINERGI_BENCH_DATABASE_URL") or f"sqlite:///{directory}/bench.sqlite3"
+def _measure(
+    url: str | None, directory: str, registry_size: int, file_rows: int, file_format: str, peer_rows: int
+) -> dict[str, Any]:
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{directory}/bench.sqlite3"
     os.environ["SINERGI_VAR_DIR"] = directory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
     import django
