@@ -436,7 +436,7 @@ def _copy_referrals(count: int, cases: list[tuple[int, int, int]], agencies: Age
 
     def referrals() -> Iterator[tuple[object, ...]]:
         for number in range(count):
-            case, agency, _person = cases[number % len(cases)]
+            case, agency, person = cases[number % len(cases)]
             service, to_agency = agencies.services[number % len(agencies.services)]
             if to_agency == agency:
                 service, to_agency = agencies.services[(number + 1) % len(agencies.services)]
@@ -451,11 +451,14 @@ def _copy_referrals(count: int, cases: list[tuple[int, int, int]], agencies: Age
             if status in open_states:
                 due = now + timedelta(hours=rng.randint(-240, 240))
                 deadlines.append((pk, SlaStep.values[0], sent, due))
-            yield (pk, case, agency, to_agency, service, "bench", status, sections, user, sent, sent)
+            # The case's person is its agency's own (_copy_cases): the sender owns the person it refers.
+            yield (pk, case, person, True, agency, to_agency, service, "bench", status, sections, user, sent, sent)
 
     given = (
         "id",
         "case_id",
+        "person_id",
+        "sender_owns_person",
         "from_agency_id",
         "to_agency_id",
         "service_id",

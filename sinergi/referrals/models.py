@@ -6,10 +6,15 @@ DIBATALKAN by the sender from any open state. Transitions happen only in `referr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from sinergi.cases.models import Case
 
 
 class ReferralStatus(models.TextChoices):
@@ -74,6 +79,19 @@ class Referral(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT)
     # The sections the receiver may see, copied from the SOP route when sent (the SOP may change later).
     shared_sections = models.JSONField(_("shared sections"), default=list)
+    # Copied from the case when the referral is made (``save``), for the sharing rule to list what an agency's
+    # open referrals share from the referrals alone: a case keeps its person and agency, and a person the agency
+    # that registered them, for life. Without these, listing the persons 10,000 open referrals share joined each
+    # to its case and person (sharing.rules._valid_shares; docs/benchmarks.md).
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, editable=False, related_name="+"
+    )
+    sender_owns_person = models.BooleanField(
+        _("sender registered the person"),
+        default=False,
+        editable=False,
+        help_text=_("The sender opened the case and registered its person: only then can it share person sections."),
+    )
     consent = models.ForeignKey(
         "cases.Consent", verbose_name=_("consent"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -113,14 +131,31 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status"], name="referral_inbox"),
             models.Index(fields=["from_agency", "status"], name="referral_outbox"),
+            # The persons an agency's open referrals may share (sharing.rules): one range of this index.
+            models.Index(
+                fields=["to_agency", "person"],
+                condition=models.Q(sender_owns_person=True, status__in=RECEIVER_SEES_CASE),
+                name="referral_person_shares",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.case} → {self.to_agency}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            self.person_id, self.sender_owns_person = sharing_keys(self.case, self.from_agency_id)
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATUSES
+
+
+def sharing_keys(case: Case, from_agency_id: int) -> tuple[int, bool]:
+    """A new referral's person, and whether its sender owns that person: it opened the case and registered the
+    person (the only referral that may carry person sections; sharing.rules.granted_by)."""
+    return case.person_id, from_agency_id == case.agency_id == case.person.registered_by_agency_id
 
 
 class ReferralEvent(models.Model):

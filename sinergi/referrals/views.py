@@ -111,7 +111,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     # In one query PostgreSQL joined all of a tab's thousands of rows before sorting them (0.2–0.5 s).
     page = list(selected.annotate(next_due=next_due).order_by(*order).values_list("pk", flat=True)[:ROWS_PER_SECTION])
     referrals = list(
-        with_restriction(visible.filter(pk__in=page), "case__person_id")  # the sharing rule reads it once per list
+        with_restriction(visible.filter(pk__in=page), "person_id")  # the sharing rule reads it once per list
         .annotate(next_due=next_due, next_step=Subquery(next_running.values("step")[:1]))
         .select_related("case__person", "from_agency", "to_agency", "service", "consent")
         .order_by(*order)

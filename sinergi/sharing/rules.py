@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from sinergi.accounts.roles import Capability, Role
 from sinergi.sharing.consent import lawful_share_q, share_is_lawful
@@ -120,14 +120,13 @@ def granted_by(referral: Referral) -> frozenset[str]:
 
     if referral.status not in RECEIVER_SEES_CASE or not share_is_lawful(referral):
         return NOTHING
-    case = referral.case
     owned: set[str] = set()
-    if referral.from_agency_id == case.agency_id:
+    if referral.from_agency_id == referral.case.agency_id:
         owned |= CASE_SECTIONS
-        if referral.from_agency_id == case.person.registered_by_agency_id:
+        if referral.sender_owns_person:  # it opened the case and registered the person (Referral.save)
             owned |= PERSON_SECTIONS
     granted = frozenset(referral.shared_sections) & frozenset(owned)
-    if granted and _restricted_on(referral, case.person_id):
+    if granted and _restricted_on(referral, referral.person_id):
         return NOTHING  # the person's processing is restricted: nothing about them goes to another agency
     return granted
 
@@ -141,15 +140,14 @@ def sender_may_share(case: Case) -> frozenset[str]:
 
 def _valid_shares(agency_id: int | None) -> QuerySet[Referral]:
     """Open referrals to `agency_id` whose sender owns both the case and the person (the only ones that can
-    share person sections), while their basis stands (the consent they were sent under is still active)."""
+    share person sections), while their basis stands (the consent they were sent under is still active).
+
+    Read from the referrals alone, by the partial index ``referral_person_shares``: each referral recorded its
+    person and whether its sender owns them when it was made (``Referral.save``)."""
     from sinergi.referrals.models import RECEIVER_SEES_CASE, Referral
 
     return Referral.objects.filter(
-        lawful_share_q(),
-        to_agency_id=agency_id,
-        status__in=RECEIVER_SEES_CASE,
-        from_agency_id=F("case__agency_id"),
-        case__person__registered_by_agency_id=F("from_agency_id"),
+        lawful_share_q(), to_agency_id=agency_id, status__in=RECEIVER_SEES_CASE, sender_owns_person=True
     )
 
 
@@ -165,8 +163,8 @@ def person_ids_shared_with(user: User) -> set[int]:
         return set()
     # NOT EXISTS, not NOT IN: with NOT IN PostgreSQL read every case of every agency (a hashed subplan on a
     # sequential scan) before joining the agency's few open referrals.
-    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("case__person_id")))
-    rows = _valid_shares(user.agency_id).exclude(restricted).values_list("case__person_id", "shared_sections")
+    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("person_id")))
+    rows = _valid_shares(user.agency_id).exclude(restricted).values_list("person_id", "shared_sections")
     return {person_id for person_id, sections in rows if IDENTITY in sections}
 
 
@@ -200,7 +198,7 @@ def visible_persons_q(user: User) -> Q:
         # The same rule as person_ids_shared_with, asked per person in SQL (jsonb containment), so opening one
         # person or searching a few names does not first list every person all open referrals share: an agency
         # receiving thousands of referrals made that list cost hundreds of milliseconds per request.
-        return condition | Q(Exists(_identity_shares(user).filter(case__person_id=OuterRef("pk"))))
+        return condition | Q(Exists(_identity_shares(user).filter(person_id=OuterRef("pk"))))
     shared = person_ids_shared_with(user)
     return condition | Q(pk__in=shared) if shared else condition
 
@@ -212,14 +210,14 @@ def shared_persons_q(user: User) -> Q:
     if not _may(user, Capability.VIEW_PERSONS):
         return Q(pk__in=[])
     if connection.vendor == "postgresql":
-        return Q(pk__in=_identity_shares(user).values("case__person_id"))
+        return Q(pk__in=_identity_shares(user).values("person_id"))
     return Q(pk__in=person_ids_shared_with(user))
 
 
 def _identity_shares(user: User) -> QuerySet[Referral]:
     """PostgreSQL: the valid shares that carry the identity of a person whose processing is not restricted."""
     # NOT EXISTS, not NOT IN (see person_ids_shared_with).
-    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("case__person_id")))
+    restricted = Exists(restricted_person_ids().filter(person_id=OuterRef("person_id")))
     return _valid_shares(user.agency_id).filter(shared_sections__contains=[IDENTITY]).exclude(restricted)
 
 
@@ -228,7 +226,7 @@ def person_relation(user: User, person: Person) -> Relation:
         return Relation.OWNER
     if is_restricted(person.pk):
         return Relation.NONE
-    if _valid_shares(user.agency_id).filter(case__person_id=person.pk).exists():
+    if _valid_shares(user.agency_id).filter(person_id=person.pk).exists():
         return Relation.RECEIVER
     return Relation.NONE
 
@@ -241,7 +239,7 @@ def person_sections_for(user: User, person: Person) -> frozenset[str]:
         return ALL_PERSON_SECTIONS
     if is_restricted(person.pk):
         return NOTHING
-    rows = _valid_shares(user.agency_id).filter(case__person_id=person.pk).values_list("shared_sections", flat=True)
+    rows = _valid_shares(user.agency_id).filter(person_id=person.pk).values_list("shared_sections", flat=True)
     granted = frozenset(section for sections in rows for section in sections) & PERSON_SECTIONS
     # Without the identity nobody may open the record; the other sections travel with the referral page.
     return granted if IDENTITY in granted else NOTHING
@@ -308,8 +306,8 @@ def may_see_sensitive_answers(user: User, person_id: int, assessing_agency_id: i
     if Case.objects.filter(person_id=person_id, agency_id=user.agency_id).exists():
         return True
     referrals = Referral.objects.filter(
-        to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE, case__person_id=person_id
-    ).select_related("case__person")
+        to_agency_id=user.agency_id, status__in=RECEIVER_SEES_CASE, person_id=person_id
+    ).select_related("case")
     return any(ASSESSMENTS in granted_by(referral) for referral in referrals)
 
 

@@ -25,7 +25,7 @@ def take_in_referral_for(user: User, person: Person) -> Referral | None:
     if person.registered_by_agency_id == user.agency_id:
         return None
     referrals = Referral.objects.filter(
-        case__person_id=person.pk, to_agency_id=user.agency_id, status__in=OPEN_REFERRAL_STATUSES
+        person_id=person.pk, to_agency_id=user.agency_id, status__in=OPEN_REFERRAL_STATUSES
     ).select_related("case")
     return next((referral for referral in referrals if rules.may_take_in(user, referral)), None)
 
