@@ -5,7 +5,7 @@
 Against a database bench_load built (SINERGI_LOAD_REUSE=1 keeps it), with DEBUG off as served. Each kind is
 requested a few times to warm caches, then `--requests` times under cProfile: printed are the CPU time per
 request, the SQL queries per request and the functions with the most cumulative time. Not part of `make bench`
-(it measures nothing against a peer); the findings are in docs/benchmarks.md, "Under load".
+(it measures nothing against a peer); the findings are in docs/benchmarks-history.md, "Under load".
 """
 
 from __future__ import annotations

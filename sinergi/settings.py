@@ -204,7 +204,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("SINERGI_PG_JIT", False):
     # PostgreSQL's JIT compiles a query it estimates as costly (a count over an agency's referrals) and spent
-    # 700 ms compiling to save nothing on a 1.4 s count (bench/bench_pg_scale.py, docs/benchmarks.md):
+    # 700 ms compiling to save nothing on a 1.4 s count (bench/bench_pg_scale.py, docs/benchmarks-history.md):
     # off for this short-query workload, as commonly advised for OLTP; SINERGI_PG_JIT=1 turns it back on.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -386,7 +386,7 @@ SINERGI_IMPORT_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHUNK_ROWS", 200)
 # A chunk of only unchanged and error rows (they write nothing but their marks) may be this long.
 SINERGI_IMPORT_CHEAP_CHUNK_ROWS = env_int("SINERGI_IMPORT_CHEAP_CHUNK_ROWS", 2000)
 SINERGI_IMPORT_STALL_SECONDS = env_int("SINERGI_IMPORT_STALL_SECONDS", 300)
-# Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks.md.
+# Rows a check scores against the registry in one linkage pass (one Splink session); see docs/benchmarks-history.md.
 SINERGI_IMPORT_ANALYSIS_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_ROWS", 2000)
 # ... for the first chunk; each next one is twice as long, up to this (fewer passes over a large file).
 SINERGI_IMPORT_ANALYSIS_MAX_ROWS = env_int("SINERGI_IMPORT_ANALYSIS_MAX_ROWS", 20_000)

@@ -2,7 +2,7 @@
 
 `select_options` renders a select widget's options in Python with exactly the markup of Django's
 `select_option.html` and `attrs.html`: the template language spent about 50 µs per option, so one
-250-country list cost a page more CPU than everything else on it (docs/benchmarks.md, "Under load").
+250-country list cost a page more CPU than everything else on it (docs/benchmarks-history.md, "Under load").
 """
 
 from __future__ import annotations
