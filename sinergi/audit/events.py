@@ -61,14 +61,19 @@ def record_event(
 
 
 def record_events(
-    *, actor: User | None, action: str, items: list[tuple[models.Model, str, dict[str, Any]]]
+    *,
+    actor: User | None,
+    action: str,
+    items: list[tuple[models.Model, str, dict[str, Any]]],
+    read: bool = False,
 ) -> list[AuditEvent]:
     """One event per (object, summary, detail), written in one statement: a page that reads many records (a
-    person's assessment history) logs each read without a query per record. The events' ids are not read back."""
+    person's assessment history, a search's results) logs each read without a query per record. The events' ids
+    are not read back; `read` as in ``record_event``."""
     if not items:
         return []
     events = [_event(actor, action, obj, summary, detail) for obj, summary, detail in items]
     at = timezone.now()
     for event in events:
         event.at = at  # one statement, one time
-    return AuditEvent.objects.insert_many(events)
+    return AuditEvent.objects.insert_many(events, read=read)

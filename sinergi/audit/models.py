@@ -42,14 +42,18 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         seal_after_commit()
         return created
 
-    def insert_many(self, objs: Iterable[AuditEvent]) -> list[AuditEvent]:
+    def insert_many(self, objs: Iterable[AuditEvent], *, read: bool = False) -> list[AuditEvent]:
         """``bulk_create`` with one prepared statement (``sinergi.bulk``): for the thousands of events of an
-        import chunk. The events' ids are not read back; they are hashed and sealed like any other."""
+        import chunk. The events' ids are not read back; they are hashed and sealed like any other (`read` as in
+        ``save``)."""
         events = list(objs)
         for event in events:
             event.prepare_for_chain()
         insert_many(AuditEvent, events)
-        seal_after_commit()
+        if read:
+            seal_soon()
+        else:
+            seal_after_commit()
         return events
 
     def bulk_update(self, objs: Iterable[AuditEvent], fields: Any, batch_size: int | None = None) -> int:

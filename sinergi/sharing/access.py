@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sinergi.audit.events import record_event
+from sinergi.audit.events import record_event, record_events
 from sinergi.sharing.sections import CONTACT, IDENTITY
 
 if TYPE_CHECKING:
@@ -38,7 +38,13 @@ def record_access(*, actor: User, person: Person, sections: Iterable[str], conte
 def record_search_results(*, actor: User, persons: Iterable[Person]) -> None:
     """Search results that show another agency's person in full (shared by a referral: name, NIK, birth date)
     count as reads of the identity. The agency's own persons in a result list are not logged one by one (as
-    on the list page); opening one is."""
-    for person in persons:
-        if person.registered_by_agency_id != actor.agency_id:
-            record_access(actor=actor, person=person, sections=(IDENTITY,), context="search")
+    on the list page); opening one is. One statement for the whole page, however many it shows."""
+    if not actor.is_authenticated:
+        return
+    detail = {"sections": [IDENTITY], "context": "search"}
+    items = [
+        (person, person.full_name, dict(detail))
+        for person in persons
+        if person.registered_by_agency_id != actor.agency_id
+    ]
+    record_events(actor=actor, action="person.viewed", items=items, read=True)

@@ -158,3 +158,25 @@ def test_the_agencys_own_person_is_read_without_the_referral_sub_select(alice, c
             get_person_for_user(user, person.pk)
     with pytest.raises(Http404):
         get_person_for_user(carol, shared.pk, write=True)  # a referral shares the record read-only
+
+
+def test_a_search_logs_the_shared_persons_it_shows_with_one_insert(client, alice, carol, sop):
+    """Each other agency's person a result list shows in full is a logged read, and the page writes them all in one
+    statement: three shared namesakes cost what one does."""
+    from sinergi.referrals.models import ReferralStatus
+    from sinergi.testing.referral_fixtures import open_case_for, referral_in
+
+    shared = []
+    for day in (3, 4, 5):
+        person = make_person(alice, full_name="Dewi Lestari", sex="P", birth_date=date(1990, 10, day))
+        shared.append(person)
+        referral_in(ReferralStatus.ACCEPTED, sender=alice, receiver=carol, case=open_case_for(alice, person=person))
+    client.force_login(carol)
+    client.get("/orang/?q=Dewi+Lestari")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/orang/?q=Dewi+Lestari")
+    assert response.status_code == 200
+    inserts = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "audit_auditevent"' in q["sql"]]
+    assert len(inserts) == 1
+    logged = AuditEvent.objects.filter(action="person.viewed", actor=carol, detail__context="search")
+    assert sorted(int(event.object_id) for event in logged) == sorted([p.pk for p in shared] * 2)
