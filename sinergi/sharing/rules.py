@@ -107,7 +107,13 @@ def _restricted_on(row: Any, person_id: int) -> bool:
 
 def hidden_from_other_agencies(persons: QuerySet[Person]) -> QuerySet[Person]:
     """`persons` without the restricted ones: what another agency's search may find."""
-    return persons.exclude(pk__in=restricted_person_ids())
+    return persons.filter(findable_by_other_agencies_q())
+
+
+def findable_by_other_agencies_q() -> Q:
+    """``hidden_from_other_agencies`` as a condition on persons, for a search that reads the user's persons and
+    other agencies' in one query."""
+    return ~Q(pk__in=restricted_person_ids())
 
 
 # --- referrals: what one referral grants ------------------------------------------------------------------
@@ -201,17 +207,6 @@ def visible_persons_q(user: User) -> Q:
         return condition | Q(Exists(_identity_shares(user).filter(person_id=OuterRef("pk"))))
     shared = person_ids_shared_with(user)
     return condition | Q(pk__in=shared) if shared else condition
-
-
-def shared_persons_q(user: User) -> Q:
-    """The second half of ``visible_persons_q``: another agency's persons an open referral shares with the user's
-    agency. As a list of persons (PostgreSQL: a subquery), for a search that reads the agency's own persons by
-    an index of their own and these few apart (registry.selectors.search_persons)."""
-    if not _may(user, Capability.VIEW_PERSONS):
-        return Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        return Q(pk__in=_identity_shares(user).values("person_id"))
-    return Q(pk__in=person_ids_shared_with(user))
 
 
 def _identity_shares(user: User) -> QuerySet[Referral]:

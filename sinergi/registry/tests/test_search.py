@@ -125,6 +125,20 @@ def test_it_gives_each_searcher_full_access_to_their_own_agencys_records_only(al
         assert [pk for pk, hit in hits.items() if hit.full_access] == [own.pk], user.username
 
 
+def test_it_lists_the_users_own_person_before_namesakes_elsewhere_with_the_same_score(alice, dave):
+    """A case worker looking for its own record under a misspelt name finds it on the first page, however many
+    other agencies' namesakes were born that year (at 2 million persons the original was off the first ten for
+    two searches in five when ties were broken by name and id)."""
+    for day in range(1, 13):
+        make_person(alice, full_name="Sutarno Wibowo", sex="L", birth_date=date(1985, 3, day))
+    own = make_person(dave, full_name="Sutarno Wibowo", sex="L", birth_date=date(1985, 7, 9))
+    hits = search_persons(dave, SearchQuery(text="Sutarno Wibowa", birth_year=1985), limit=10)
+    assert len({hit.score for hit in hits}) == 1
+    assert hits[0].pk == own.pk
+    assert hits[0].full_access
+    assert not any(hit.full_access for hit in hits[1:])
+
+
 def test_it_returns_nothing_for_an_empty_query_or_a_user_without_access(alice, siti, bp3mi):
     from sinergi.testing.factories import UserFactory
 

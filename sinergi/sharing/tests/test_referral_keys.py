@@ -58,7 +58,7 @@ def test_a_referral_whose_sender_does_not_own_the_person_shares_no_person_sectio
 def test_it_lists_the_shared_persons_from_the_referrals_alone(alice: User, carol: User) -> None:
     referral = referral_in(ReferralStatus.ACCEPTED, sender=alice, receiver=carol)
     with CaptureQueriesContext(connection) as queries:
-        shared = Person.objects.filter(rules.shared_persons_q(carol)).values_list("pk", flat=True)
+        shared = Person.objects.filter(rules.visible_persons_q(carol)).values_list("pk", flat=True)
         assert list(shared) == [referral.person_id]
     statements = " ".join(query["sql"] for query in queries.captured_queries)
     assert "cases_case" not in statements
