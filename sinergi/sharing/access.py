@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
 
 from sinergi.audit.events import record_event, record_events
 from sinergi.sharing.sections import CONTACT, IDENTITY
@@ -39,11 +41,8 @@ def record_search_results(*, actor: User, persons: Iterable[Person]) -> None:
     """Search results that show another agency's person in full (shared by a referral: name, NIK, birth date)
     count as reads of the identity. The agency's own persons in a result list are not logged one by one (as
     on the list page); opening one is. One statement for the whole page, however many it shows."""
-    if not actor.is_authenticated:
-        return
-    detail = {"sections": [IDENTITY], "context": "search"}
-    items = [
-        (person, person.full_name, dict(detail))
+    items: list[tuple[Model, str, dict[str, Any]]] = [
+        (person, person.full_name, {"sections": [IDENTITY], "context": "search"})
         for person in persons
         if person.registered_by_agency_id != actor.agency_id
     ]
