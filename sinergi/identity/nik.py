@@ -325,6 +325,14 @@ def _check_regions(
     return province, regency, district
 
 
+def decode_birth(digits: str, *, today: date) -> tuple[date, Sex] | None:
+    """The birth date and sex that digits 7-12 of sixteen encode, or None when they are no date; whatever the
+    other digits are (a NIK whose region was mistyped still carries its holder's birth date and sex)."""
+    if len(digits) != NIK_LENGTH or not digits.isascii() or not digits.isdigit():
+        return None
+    return _check_birth(digits, today, [])
+
+
 def _check_birth(digits: str, today: date, errors: list[NikError]) -> tuple[date, Sex] | None:
     day_digits, month_digits, year_digits = digits[6:8], digits[8:10], digits[10:12]
     encoded_day, month, year_in_century = (

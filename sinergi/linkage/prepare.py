@@ -51,7 +51,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from sinergi.identity.names import normalize_name, phonetic_key
-from sinergi.identity.nik import looks_excel_mangled, parse_nik
+from sinergi.identity.nik import decode_birth, looks_excel_mangled, parse_nik
 from sinergi.identity.phones import normalize_phone
 from sinergi.identity.regions import RegionDirectory, RegionLookup, dotless_code
 from sinergi.linkage.dates import parse_date
@@ -524,7 +524,13 @@ def _nik_features(text: str, today: date, report: PreparationReport) -> dict[str
     report.note("nik_invalid", text)
     if not sixteen:
         return _NO_NIK
-    return {**_NO_NIK, **_nik_parts(digits), "nik_digits": digits}
+    out = {**_NO_NIK, **_nik_parts(digits), "nik_digits": digits}
+    # A mistyped region (or serial) leaves the birth date and sex the NIK encodes: they stand in for a missing
+    # birth date and sex as a valid NIK's do. The region is not read from it.
+    birth = decode_birth(digits, today=today)
+    if birth is not None:
+        out["nik_birth_date"], out["nik_sex"] = birth
+    return out
 
 
 def _nik_parts(digits: str) -> dict[str, Any]:
