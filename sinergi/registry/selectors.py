@@ -171,14 +171,6 @@ def _trigram_match(name: NormalizedName) -> Q:
     return similar | Q(pk__in=aliases) if aliases else similar
 
 
-def _most_similar_first(persons: QuerySet[Person], name_key: str) -> QuerySet[Person]:
-    from django.contrib.postgres.search import TrigramSimilarity
-
-    return persons.annotate(trigram_similarity=TrigramSimilarity("name_key", name_key)).order_by(
-        "-trigram_similarity", "pk"
-    )
-
-
 def _name_candidates(text: str) -> tuple[set[int], str]:
     normalized = normalize_name(text)
     tokens = normalized.informative_tokens or normalized.tokens
