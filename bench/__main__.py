@@ -79,13 +79,10 @@ def calibrate() -> str:
 
 
 def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "cpu"
+    cpuinfo = Path("/proc/cpuinfo")  # Linux; elsewhere what the platform module knows
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.is_file() else []
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return models[0] if models else platform.processor() or "cpu"
 
 
 def _run_one(command: list[str], *, limit: float | None) -> bool:
