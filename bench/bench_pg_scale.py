@@ -11,6 +11,8 @@ average. EXPLAIN of the main queries is printed so the plans can be read beside 
 Sizes (environment): SINERGI_BENCH_PG_PERSONS (default 2,000,000; quick 20,000), SINERGI_BENCH_PG_CASES (half the
 persons), SINERGI_BENCH_PG_EVENTS (1.5 × persons; three events per referral), SINERGI_BENCH_PG_AGENCIES (extra
 agencies, default 20), SINERGI_BENCH_PG_SAMPLES (requests per page, default 200; quick 20).
+SINERGI_BENCH_PG_ONLY (comma-separated words): measure only the rows whose label holds one of them, e.g.
+`name search` or `inbox,case list`; a full run measures every row.
 Database: SINERGI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/sinergi_bench_pg_scale); the database is
 created when missing and reused when it already holds the asked sizes (generation at 2 million takes a while).
 Without a reachable PostgreSQL the benchmark says so and stops.
@@ -504,9 +506,13 @@ def _quantile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = True) -> None:
+def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = True) -> bool:
     """Time each call; then run the first once more with its queries captured, and EXPLAIN the slowest read."""
     from django.db import connection
+
+    only = [word.strip() for word in os.environ.get("SINERGI_BENCH_PG_ONLY", "").split(",") if word.strip()]
+    if only and not any(word in label for word in only):
+        return False
     from django.test.utils import CaptureQueriesContext
 
     times, cpu, database = [], [], []
@@ -537,7 +543,7 @@ def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = Tr
         flush=True,
     )
     if not explain:
-        return
+        return True
     with CaptureQueriesContext(connection) as captured:
         calls[0]()
     reads = [query for query in captured.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
@@ -550,6 +556,7 @@ def _timed(label: str, calls: Sequence[Callable[[], object]], explain: bool = Tr
             plan = [line for (line,) in cursor.fetchall()]
         EXPLAINS.append(f"  slowest read ({float(slowest['time']) * 1000:.1f} ms): {slowest['sql'][:400]}")
         EXPLAINS.extend(f"    {line}" for line in plan[:40])
+    return True
 
 
 EXPLAINS: list[str] = []
@@ -611,11 +618,11 @@ def _measure(samples: int) -> None:
         "| waiting on the database p50 / p95 ms |"
     )
     print("|---|---|---|---|---|---|---|")
-    _timed(
+    if _timed(
         "name search, spelling variant + birth year (selector)",
         [partial(name_search, text, year, pk) for text, year, pk in variants],
-    )
-    print(f"(name search: the original found in the top 10 for {len(found)}/{len(variants)} variants)")
+    ):
+        print(f"(name search: the original found in the top 10 for {len(found)}/{len(variants)} variants)")
     search = reverse("registry:search")
     pages = [partial(_ok, client, search, {"q": text}) for text, _, _ in variants]
     _timed("name search page, spelling variant (view)", pages)

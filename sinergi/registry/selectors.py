@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from sinergi.accounts.models import User
@@ -37,6 +40,9 @@ TRIGRAM_THRESHOLD = 0.4
 # other words must also be found in the name (pg_trgm word similarity): "Ahmad" alone carries enough trigrams to
 # pass the threshold above, so every Ahmad among millions was read and rechecked (30,000 rows, seconds).
 WORD_THRESHOLD = 0.5
+# The birth year as the GIN index of migration registry 0006 holds it beside the name's trigrams (0 for a person
+# without a birth date); a query must name this very expression for PostgreSQL to read that index.
+BORN_YEAR = Coalesce(Cast(ExtractYear("birth_date"), IntegerField()), Value(0))
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -146,11 +152,15 @@ def _uses_trigrams() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _trigram_match(name: NormalizedName) -> Q:
+def _trigram_match(name: NormalizedName) -> tuple[Q, Q]:
     """PostgreSQL: persons whose name key or one of whose aliases' keys is trigram-similar to the searched key
-    (the ``%`` operator of pg_trgm, served by the GIN indexes of migration registry 0003) and, when some of the
-    searched words are common ones, also holds words like the others (``%>``, word similarity, the same index)."""
+    and, when some of the searched words are common ones, also holds words like the others (word similarity).
+
+    Twice the same condition: with pg_trgm's operators (``%``, ``%>``), which the GIN indexes of migrations
+    registry 0003 and 0006 serve, for reading the name first; and with its functions, which no index serves,
+    for a query that must start from a short list of persons instead (those referrals share)."""
     from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
+    from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
     with connection.cursor() as cursor:
         # The operators' thresholds are settings of the connection; set them for every search (cheap) so they
@@ -160,15 +170,20 @@ def _trigram_match(name: NormalizedName) -> Q:
             "set_config('pg_trgm.word_similarity_threshold', %s, false)",
             [str(TRIGRAM_THRESHOLD), str(WORD_THRESHOLD)],
         )
-    similar = Q(TrigramSimilar(F("name_key"), name.key))
-    if name.low_information and name.informative_tokens:
-        # Both conditions are read from the one index together, so only names that have the rarer words too
-        # are fetched from the table.
-        similar &= Q(TrigramWordSimilar(F("name_key"), " ".join(name.informative_tokens)))
+    # Both conditions are read from the one index together, so only names that have the rarer words too are
+    # fetched from the table.
+    rarer = " ".join(name.informative_tokens) if name.low_information and name.informative_tokens else ""
+    indexed = Q(TrigramSimilar(F("name_key"), name.key))
+    per_row = Q(GreaterThanOrEqual(TrigramSimilarity("name_key", name.key), TRIGRAM_THRESHOLD))
+    if rarer:
+        indexed &= Q(TrigramWordSimilar(F("name_key"), rarer))
+        per_row &= Q(GreaterThanOrEqual(TrigramWordSimilarity(rarer, "name_key"), WORD_THRESHOLD))
     # The aliases' persons are read first (few), so the condition stays one the planner serves from the indexes
     # (a bitmap OR); an OR with a subquery made it evaluate the operator on every row of the table.
-    aliases = list(PersonAlias.objects.filter(similar).values_list("person_id", flat=True))
-    return similar | Q(pk__in=aliases) if aliases else similar
+    aliases = list(PersonAlias.objects.filter(indexed).values_list("person_id", flat=True))
+    if aliases:
+        return indexed | Q(pk__in=aliases), per_row | Q(pk__in=aliases)
+    return indexed, per_row
 
 
 def _name_candidates(text: str) -> tuple[set[int], str]:
@@ -199,6 +214,50 @@ def _valid_full_nik(nik: str) -> bool:
     return len(nik) == 16 and parse_nik(nik).ok
 
 
+@lru_cache(maxsize=20_000)
+def _normalized_key(key: str) -> NormalizedName:
+    """A stored name key, prepared for ``name_similarity`` once per process: a search scores up to thousands of
+    candidates, and preparing each name again was half of a search's Python time (bench_pg_scale's profile)."""
+    return normalize_name(key)
+
+
+def _ranked(persons: QuerySet[Person], *, name_key: str, common: bool) -> QuerySet[Person]:
+    """PostgreSQL: the most similar names first (pg_trgm similarity); a common name's page in no order (see
+    ``search_persons``)."""
+    if common:
+        return persons
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    return persons.annotate(similarity=TrigramSimilarity("name_key", name_key)).order_by("-similarity", "pk")
+
+
+def _ranked_in_one_read(
+    persons: QuerySet[Person], mine: Q, others: Q | None, *, name_key: str, common: bool, cap: int
+) -> tuple[list[Person], set[int]]:
+    """PostgreSQL, a name with a birth year: the user's persons and, when allowed, other agencies' namesakes.
+    Returns the rows and the pks of those the user may open."""
+    if common:
+        rows = list(persons.filter(mine)[:cap])
+        visible = {person.pk for person in rows}
+        return (rows + list(persons.filter(others)[:cap]) if others is not None else rows), visible
+    # One read of the index for both: reading it once per part doubled a search's cost. The user's own come
+    # first, so another agency's namesakes never crowd them out; the cap keeps the closest names.
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    ranked = (
+        persons.filter(mine | others if others is not None else mine)
+        .annotate(
+            may_open=ExpressionWrapper(mine, output_field=BooleanField()),
+            similarity=TrigramSimilarity("name_key", name_key),
+        )
+        .order_by("-may_open", "-similarity", "pk")
+    )
+    found = list(ranked[: 2 * cap] if others is not None else ranked[:cap])
+    own_or_shared = [person for person in found if person.may_open][:cap]
+    visible = {person.pk for person in own_or_shared}
+    return [*own_or_shared, *[person for person in found if not person.may_open][:cap]], visible
+
+
 def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[PersonHit]:
     """Registry search, ranked. The user's own agency's persons (and those a referral shares) answer every
     filter; another agency's persons are found only by a full valid NIK, or by name together with a birth
@@ -218,14 +277,18 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     # agency's namesakes never crowd out the user's own persons); on SQLite the token index's candidates.
     # A name of common words only ("Siti") is the same on both: the names that begin with it, a page of them.
     name_match: Q | None = None
+    name_match_per_row: Q | None = None  # the same, asked row by row (PostgreSQL, see _trigram_match)
     common = bool(text) and only_common_names(text)
     if common:
         name_key = normalize_name(text).key
-        name_match = Q(name_key=name_key) | Q(name_key__startswith=f"{name_key} ")
+        name_match = name_match_per_row = Q(name_key=name_key) | Q(name_key__startswith=f"{name_key} ")
     elif text and _uses_trigrams():
         normalized = normalize_name(text)
         name_key = normalized.key
-        name_match = _trigram_match(normalized) if name_key else Q(pk__in=[])
+        if name_key:
+            name_match, name_match_per_row = _trigram_match(normalized)
+        else:
+            name_match = name_match_per_row = Q(pk__in=[])
     elif text:
         candidate_ids, name_key = _name_candidates(text)
         name_match = Q(pk__in=candidate_ids)
@@ -235,16 +298,17 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     from sinergi.sharing import rules
 
     may_open = rules.visible_persons_q(user)
-    mine = Q(may_open)
+    narrowing = Q()
     if nik:
-        mine &= Q(nik=nik) if len(nik) == 16 else Q(nik__startswith=nik)
+        narrowing &= Q(nik=nik) if len(nik) == 16 else Q(nik__startswith=nik)
     if query.birth_date:
-        mine &= Q(birth_date=query.birth_date)
+        narrowing &= Q(birth_date=query.birth_date)
     elif query.birth_year:
         # A record without a birth date may still be the same person.
-        mine &= Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True)
+        narrowing &= Q(birth_date__year=query.birth_year) | Q(birth_date__isnull=True)
     if query.region_code:
-        mine &= Q(region__code=query.region_code) | Q(region__code__startswith=query.region_code + ".")
+        narrowing &= Q(region__code=query.region_code) | Q(region__code__startswith=query.region_code + ".")
+    mine = may_open & narrowing
 
     # Other agencies' persons: a full valid NIK, or a name with a birth year; nothing else narrows them.
     year = query.birth_year or (query.birth_date.year if query.birth_date else None)
@@ -276,30 +340,36 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     # Thousands of persons share a common name: one page of them, in no order worth the cost of sorting them
     # all (the page says so and asks for another word, the birth year or the region).
     cap = limit if common else MAX_CANDIDATES
-    persons = Person.objects.filter(merged_into__isnull=True)
-    if name_match is not None:
-        persons = persons.filter(name_match)
-    persons = persons.select_related("region").only(*fields)
-    if name_key and _uses_trigrams() and not common:
-        # One read of the name's trigram index for everything the search may show: the user's persons and, with
-        # a birth year, other agencies' namesakes. The index read is most of a search's cost (tens of
-        # milliseconds for a name with words millions share), and reading it once per part doubled it. The
-        # user's own come first, so another agency's namesakes never crowd them out; the cap keeps the closest
-        # names, not arbitrary ones.
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        ranked = (
-            persons.filter(mine | others if others is not None else mine)
-            .annotate(
-                may_open=ExpressionWrapper(mine, output_field=BooleanField()),
-                similarity=TrigramSimilarity("name_key", name_key),
-            )
-            .order_by("-may_open", "-similarity", "pk")
-        )
-        found = list(ranked[: 2 * cap] if others is not None else ranked[:cap])
-        own_or_shared = [person for person in found if person.may_open][:cap]
-        visible = {person.pk for person in own_or_shared}
-        rows: list[Person] = [*own_or_shared, *[person for person in found if not person.may_open][:cap]]
+    unmerged = Person.objects.filter(merged_into__isnull=True).select_related("region").only(*fields)
+    persons = unmerged.filter(name_match) if name_match is not None else unmerged
+    if name_match is not None and _uses_trigrams():
+        # Millions of persons: the name's trigrams are read from a GIN index together with what narrows the search
+        # (migration registry 0006), so only the namesakes the user may be shown are fetched from the table.
+        if year is not None:
+            # Everything this search may show was born that year or has no birth date: one read of the index
+            # of (birth year, trigrams) for the user's persons and other agencies' namesakes together.
+            # The undated ones in a read of their own: PostgreSQL puts an equality into the index's scan, but an
+            # OR or IN of the two years it left to a filter after reading the whole name.
+            persons = persons.alias(born_year=BORN_YEAR)
+            dated = persons.filter(born_year=year)
+            rows, visible = _ranked_in_one_read(dated, mine, others, name_key=name_key, common=common, cap=cap)
+            if not query.birth_date:
+                undated_mine = persons.filter(born_year=0).filter(mine)
+                undated = list(_ranked(undated_mine, name_key=name_key, common=common)[:cap])
+                rows += undated
+                visible |= {person.pk for person in undated}
+        else:
+            # No birth year: only the user's own persons, from the index of (agency, trigrams), and those
+            # referrals share with it, found from the referrals (few) with the same name condition.
+            own = rules.own_persons_q(user) & narrowing
+            shared = rules.shared_persons_q(user) & narrowing & ~rules.own_persons_q(user)
+            rows = list(_ranked(persons.filter(own), name_key=name_key, common=common)[:cap])
+            if len(rows) < cap or not common:
+                shared_rows = _ranked(
+                    unmerged.filter(name_match_per_row).filter(shared), name_key=name_key, common=common
+                )
+                rows += list(shared_rows[: cap - len(rows) if common else cap])
+            visible = {person.pk for person in rows}
     else:
         rows = list(persons.filter(mine)[:cap])
         visible = {person.pk for person in rows}
@@ -312,9 +382,11 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
             alias_keys.setdefault(person_id, []).append(key)
 
     scored: list[tuple[float, Person]] = []
+    searched = normalize_name(name_key) if name_key else None
     for person in rows:
-        if name_key:
-            score = max(name_similarity(name_key, key) for key in [person.name_key, *alias_keys.get(person.pk, [])])
+        if searched is not None:
+            keys = [person.name_key, *alias_keys.get(person.pk, [])]
+            score = max(name_similarity(searched, _normalized_key(key)) for key in keys)
             # A name that begins with the common words typed is shown however long it is ("Siti Aminah" for
             # "Siti" scores 0.68).
             if score < MIN_NAME_SCORE and not common:

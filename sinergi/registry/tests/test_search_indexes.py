@@ -1,5 +1,5 @@
-"""Name search reads trigram indexes on PostgreSQL (migration registry 0003); SQLite has none and keeps the
-token index (NameToken), so the same search works on both."""
+"""Name search reads trigram indexes on PostgreSQL (migrations registry 0003 and 0006); SQLite has none and keeps
+the token index (NameToken), so the same search works on both."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import connection
 
 pytestmark = pytest.mark.django_db
 
-TRIGRAM_INDEXES = {"person_name_key_trgm": "registry_person", "personalias_name_key_trgm": "registry_personalias"}
+TRIGRAM_INDEXES = {"person_name_trgm_scoped": "registry_person", "personalias_name_key_trgm": "registry_personalias"}
 
 
 def test_it_has_trigram_indexes_on_postgresql_only() -> None:
