@@ -553,6 +553,26 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
 )
 
 
+# Loose keys: one part alone (the birth date, the address numbers, the sound of the first or the last name
+# word). They find the pairs whose every other part was written differently: FEBRL3 has 63 true pairs that no
+# rule above compares (a swapped name with a wrong month, the same address numbers under two spellings), which
+# is why generic Splink, blocking on the birth date or the postcode alone, finds more of them. Their pairs grow
+# with the square of a key's frequency, so a run uses one only after counting its pairs
+# (``linking.LOOSE_RULE_MAX_PAIRS``): a province's file, not a national registry.
+LOOSE_BLOCKING_KEYS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    ("birth_any", frozenset({"birth_date"})),
+    ("address_numbers", frozenset({"address"})),
+    ("name_phon_first", frozenset({"name"})),
+    ("name_phon_last", frozenset({"name"})),
+)
+
+
+def loose_blocking_keys_for(features: Iterable[str]) -> list[str]:
+    """The loose keys (``LOOSE_BLOCKING_KEYS``) whose features both inputs have."""
+    present = set(features)
+    return [key for key, needs in LOOSE_BLOCKING_KEYS if needs <= present]
+
+
 def blocking_rules_for(features: Iterable[str]) -> list[str]:
     """The prediction blocking rules whose features both inputs have.
 

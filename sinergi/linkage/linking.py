@@ -25,6 +25,7 @@ from sinergi.linkage.comparisons import (
     comparisons_for,
     deterministic_rules_for,
     is_household_gated,
+    loose_blocking_keys_for,
     training_rules_for,
 )
 from sinergi.linkage.issues import LinkageErrorCode, fail
@@ -202,6 +203,12 @@ def check_features(features: frozenset[str]) -> None:
         )
 
 
+# A loose blocking rule (comparisons.LOOSE_BLOCKING_KEYS) is used when it makes at most this many pairs: scoring
+# a million pairs takes DuckDB a few seconds. FEBRL3's 5,000 records stay far below it; at 100,000 x 1,000,000
+# the birth date alone makes about 2.7 million pairs and a name's sound alone tens of millions.
+LOOSE_RULE_MAX_PAIRS: Final = 1_000_000
+
+
 class SplinkSession:
     """A Splink linker over the inputs, and what every engine does with it: train (or load), score.
 
@@ -242,6 +249,8 @@ class SplinkSession:
             settings["link_type"] = self.link_type
             settings["retain_matching_columns"] = False
         settings["retain_intermediate_calculation_columns"] = self.explain
+        if model is not None:
+            settings = self._with_loose_rules(settings)
         self.settings = settings
         # Splink's settings validation parses every comparison's SQL (about a second a run); a given model was
         # validated when it was trained, and an import's check links each chunk with it.
@@ -256,10 +265,9 @@ class SplinkSession:
             # Score with the model as saved (m floors applied), not with EM's raw
             # estimates: the same pairs then get the same scores whether this
             # run trained the model or loaded it.
-            trained = {
-                **self.model.splink_settings,
-                "retain_intermediate_calculation_columns": self.explain,
-            }
+            trained = self._with_loose_rules(
+                {**self.model.splink_settings, "retain_intermediate_calculation_columns": self.explain}
+            )
             self.linker = Linker(
                 list(frames) if len(frames) > 1 else frames[0],
                 self.engine_settings(trained),
@@ -268,6 +276,19 @@ class SplinkSession:
         else:
             self.model = model
             self._time("prior", self._estimate_prior)
+
+    def _with_loose_rules(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """The scoring settings with the loose blocking rules this run can afford (comparisons.LOOSE_BLOCKING_KEYS):
+        a run's choice, never the model's (the saved model keeps its own rules, so a model trained on a small
+        file does not bring them to a national one)."""
+        rules = list(settings.get("blocking_rules_to_generate_predictions", []))
+        loose = [f"l.{key} = r.{key}" for key in loose_blocking_keys_for(self.features) if self.affordable(key)]
+        self.loose_rules = [rule for rule in loose if rule not in rules]
+        return {**settings, "blocking_rules_to_generate_predictions": rules + self.loose_rules}
+
+    def affordable(self, key: str) -> bool:
+        """Whether blocking on `key` alone makes at most LOOSE_RULE_MAX_PAIRS pairs (engine: not counted, no)."""
+        return False
 
     def engine_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The settings in the engine's SQL (DuckDB: as they are)."""
@@ -427,7 +448,22 @@ class _Session(SplinkSession):
             for table, name in zip(tables, ["left", "right"] if link_type == "link_only" else ["input"], strict=False)
         ]
         self.timings["load"] = time.perf_counter() - started  # token rarity, Arrow tables, DuckDB
+        self.frames = frames
         self.start(frames, features, [len(table) for table in tables])
+
+    def affordable(self, key: str) -> bool:
+        """Counted per key value in DuckDB (a GROUP BY per input), before any pair is made."""
+        # ``key`` is a feature column of LOOSE_BLOCKING_KEYS and each table one Splink registered: never input text.
+        counts = [
+            f"SELECT {key} AS k, count(*) AS n FROM {frame.physical_name} WHERE {key} IS NOT NULL GROUP BY 1"  # noqa: S608
+            for frame in self.frames
+        ]
+        if len(counts) == 2:
+            sql = f"SELECT sum(l.n * r.n) FROM ({counts[0]}) l JOIN ({counts[1]}) r ON l.k = r.k"  # noqa: S608
+        else:
+            sql = f"SELECT sum(n * (n - 1) // 2) FROM ({counts[0]})"  # noqa: S608
+        [(pairs,)] = self.connection.execute(sql).fetchall()
+        return (pairs or 0) <= LOOSE_RULE_MAX_PAIRS
 
     def __enter__(self) -> _Session:
         return self
