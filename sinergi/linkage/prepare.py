@@ -95,6 +95,8 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "address_numbers": "str",
     "address_text": "str",
     "address_number_list": "list",
+    "address_shared": "str",
+    "address_numbers_shared": "str",
     "region_province": "str",
     "region_regency": "str",
     "region_district": "str",
@@ -130,6 +132,11 @@ _SEX: Final[dict[str, str]] = {
 # least when it is carried by no more than RARE_TOKEN_MIN_COUNT records).
 RARE_TOKEN_SHARE: Final = 0.0005
 RARE_TOKEN_MIN_COUNT: Final = 3
+# An address (or its numbers) counts for blocking when at most this many records of all inputs have it, in one
+# district where the inputs have regions: a household and its re-registrations, not a hamlet's name that
+# hundreds share. At 100,000 x 1,000,000 (the own set) the rule on the address then made 176,744 pairs instead of
+# 4.36 million (bench: the pairs of each cap, 2026-12-07).
+ADDRESS_SHARED_MAX: Final = 20
 # Rows per chunk when preparing in several processes: large enough that sending a chunk's
 # features back costs little beside preparing them, small enough to keep every core busy.
 PARALLEL_CHUNK_ROWS: Final = 25_000
@@ -346,6 +353,30 @@ def mark_rare_tokens(tables: Sequence[PreparedTable]) -> int:
     return limit
 
 
+def mark_shared_addresses(tables: Sequence[PreparedTable], *, by_district: bool) -> None:
+    """Fill ``address_shared`` and ``address_numbers_shared``: the address (its numbers) of a record when at most
+    ADDRESS_SHARED_MAX records of all inputs have it (in the same district when ``by_district``), else nothing.
+
+    The blocking rules on the address read these (comparisons.BLOCKING_RULES): a line that a household shares is
+    evidence worth a comparison whatever else differs, one that hundreds share ("Dusun I", "Jl. Trans Sulawesi")
+    is not, and it made most of the candidate pairs: 9.2 of 13.1 million at 100,000 x 1,000,000, for 6 of
+    50,000 true pairs no other rule lets through (issue 14, docs/linkage.md)."""
+    district = "region_district"
+    for column, shared in (("address", "address_shared"), ("address_numbers", "address_numbers_shared")):
+        counts: Counter[tuple[str, str | None]] = Counter()
+        keys = []
+        for table in tables:
+            places = table.columns[district] if by_district else [None] * len(table)
+            values = zip(table.columns[column], places, strict=True)
+            table_keys = [(value, place) if value is not None else None for value, place in values]
+            counts.update(key for key in table_keys if key is not None)
+            keys.append(table_keys)
+        for table, table_keys in zip(tables, keys, strict=True):
+            table.columns[shared] = [
+                key[0] if key is not None and counts[key] <= ADDRESS_SHARED_MAX else None for key in table_keys
+            ]
+
+
 def rare_token_limit(records: int) -> int:
     """How many records may carry a token for it to still count as rare."""
     return max(RARE_TOKEN_MIN_COUNT, int(records * RARE_TOKEN_SHARE))
@@ -433,6 +464,7 @@ def _features(record: Mapping[str, Cell], today: date, report: PreparationReport
     out["address_number_list"] = sorted(set(numbers))
     out["address_text"] = (" ".join(_NUMBER_WORD.sub(" ", address).split()) or None) if address else None
     out["name_rare_tokens"] = []
+    out["address_shared"] = out["address_numbers_shared"] = None  # see mark_shared_addresses
     return out
 
 

@@ -58,6 +58,7 @@ from sinergi.linkage.linking import (
 )
 from sinergi.linkage.model import LinkageModel, library_versions
 from sinergi.linkage.prepare import (
+    ADDRESS_SHARED_MAX,
     FEATURE_TYPES,
     PreparationReport,
     feature_groups,
@@ -326,19 +327,45 @@ class _Run:
         self, inputs: Sequence[_Input], link_type: LinkType, model: LinkageModel | None, seed: int, explain: bool
     ) -> _SparkSession:
         started = time.perf_counter()
-        features = self._with_rare_tokens([item.features for item in inputs])
-        groups = frozenset.intersection(
-            *(_feature_groups(frame, item.fields) for frame, item in zip(features, inputs, strict=True))
-        )
+        groups = frozenset.intersection(*(_feature_groups(item.features, item.fields) for item in inputs))
         check_features(groups)
+        features = self._with_rare_tokens([item.features for item in inputs], by_district="region" in groups)
         self.timings["load"] = time.perf_counter() - started
         session = _SparkSession(
             self.spark, features, groups, link_type, model, seed, self.progress, [i.name for i in inputs], explain
         )
         return session
 
-    def _with_rare_tokens(self, frames: Sequence[DataFrame]) -> list[DataFrame]:
-        """``name_rare_tokens`` counted over every input (:func:`~sinergi.linkage.prepare.mark_rare_tokens`)."""
+    def _with_shared_addresses(self, frames: Sequence[DataFrame], *, by_district: bool) -> list[DataFrame]:
+        place = F.col("region_district") if by_district else F.lit(None).cast(T.StringType())
+        out = list(frames)
+        for column, shared in (("address", "address_shared"), ("address_numbers", "address_numbers_shared")):
+            keyed = [frame.select(F.col(column).alias("value"), place.alias("place")) for frame in out]
+            union = keyed[0]
+            for other in keyed[1:]:
+                union = union.unionAll(other)
+            few = (
+                union.where(F.col("value").isNotNull())
+                .groupBy("value", "place")
+                .count()
+                .where(F.col("count") <= ADDRESS_SHARED_MAX)
+                .select(F.col("value").alias("_few_value"), F.col("place").alias("_few_place"))
+            )
+            matches = (F.col(column) == F.col("_few_value")) & F.col("_few_place").eqNullSafe(F.col("_own_place"))
+            out = [
+                frame.drop(shared)
+                .withColumn("_own_place", place)
+                .join(few, matches, "left")
+                .withColumn(shared, F.col("_few_value"))
+                .drop("_few_value", "_few_place", "_own_place")
+                for frame in out
+            ]
+        return out
+
+    def _with_rare_tokens(self, frames: Sequence[DataFrame], *, by_district: bool) -> list[DataFrame]:
+        """``name_rare_tokens`` counted over every input (:func:`~sinergi.linkage.prepare.mark_rare_tokens`), and
+        the addresses few records share (:func:`~sinergi.linkage.prepare.mark_shared_addresses`)."""
+        frames = self._with_shared_addresses(frames, by_district=by_district)
         total = sum(frame.count() for frame in frames)
         limit = rare_token_limit(total)
         carried = frames[0].select(F.explode("name_inf_tokens").alias("token"))

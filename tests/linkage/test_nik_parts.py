@@ -281,8 +281,10 @@ def test_it_compares_records_that_share_only_an_id(linked: LinkResult) -> None:
 def test_it_blocks_on_every_mapped_identifier_and_the_address() -> None:
     rules = blocking_rules_for({"name", "birth_date", "nik", "kk", "passport", "phone", "other_id", "address"})
 
-    for column in ("nik_digits", "nik_prefix15", "kk", "passport", "phone", "other_id", "address"):
+    for column in ("nik_digits", "nik_prefix15", "kk", "passport", "phone", "other_id"):
         assert f"l.{column} = r.{column}" in rules
+    # The address while few records share it (prepare.mark_shared_addresses): a household's, not a hamlet's.
+    assert "l.address_shared = r.address_shared" in rules
 
 
 def test_it_weighs_a_nik_differing_only_in_serial_or_district_as_evidence_against(linked: LinkResult) -> None:
