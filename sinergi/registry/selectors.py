@@ -346,10 +346,10 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         # Millions of persons: the name's trigrams are read from a GIN index together with what narrows the search
         # (migration registry 0006), so only the namesakes the user may be shown are fetched from the table.
         if year is not None:
-            # Everything this search may show was born that year or has no birth date: one read of the index
-            # of (birth year, trigrams) for the user's persons and other agencies' namesakes together.
-            # The undated ones in a read of their own: PostgreSQL puts an equality into the index's scan, but an
-            # OR or IN of the two years it left to a filter after reading the whole name.
+            # Everything this search may show was born that year or has no birth date. Those born that year, the
+            # user's and other agencies' namesakes together, in one read of the index with the year; the user's
+            # undated ones in a read of their own: PostgreSQL puts an equality on the year into the index scan,
+            # but an OR or IN of the two years it left to a filter after reading the whole name.
             persons = persons.alias(born_year=BORN_YEAR)
             dated = persons.filter(born_year=year)
             rows, visible = _ranked_in_one_read(dated, mine, others, name_key=name_key, common=common, cap=cap)
