@@ -13,8 +13,10 @@ persons), SINERGI_BENCH_PG_EVENTS (1.5 × persons; three events per referral), S
 agencies, default 20), SINERGI_BENCH_PG_SAMPLES (requests per page, default 200; quick 20).
 SINERGI_BENCH_PG_ONLY (comma-separated words): measure only the rows whose label holds one of them, e.g.
 `name search` or `inbox,case list`; a full run measures every row.
-Database: SINERGI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/sinergi_bench_pg_scale); the database is
-created when missing and reused when it already holds the asked sizes (generation at 2 million takes a while).
+Database: SINERGI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/sinergi_bench_pg_scale, and
+sinergi_bench_pg_scale_quick for --quick, so `make bench-quick` never replaces the 2-million-person data); the
+database is created when missing and reused when it already holds the asked sizes (generation at 2 million takes
+a while).
 Without a reachable PostgreSQL the benchmark says so and stops.
 """
 
@@ -48,7 +50,7 @@ def run(*, quick: bool = False) -> None:
     events = _env_int("SINERGI_BENCH_PG_EVENTS", persons * 3 // 2)
     extra_agencies = _env_int("SINERGI_BENCH_PG_AGENCIES", 20)
     samples = _env_int("SINERGI_BENCH_PG_SAMPLES", 20 if quick else 200)
-    url = os.environ.get("SINERGI_BENCH_PG_URL", DEFAULT_URL)
+    url = os.environ.get("SINERGI_BENCH_PG_URL", f"{DEFAULT_URL}_quick" if quick else DEFAULT_URL)
     if not _ensure_database(url):
         return
     _setup_django(url)
