@@ -41,13 +41,20 @@ def country_name(code: str, language: str | None = None) -> str:
 
 
 def country_choices(language: str | None = None) -> list[tuple[str, str]]:
-    names = _territories(language or get_language() or "id")
+    """The choices of a destination select: the usual destinations first, then the rest by name. A new list each
+    call (callers add to it); the sorting is done once per language and process."""
+    return list(_sorted_choices(language or get_language() or "id"))
+
+
+@cache
+def _sorted_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = _territories(language)
     common = [(code, names[code]) for code in COMMON_DESTINATIONS]
     rest = sorted(
         ((code, name) for code, name in names.items() if code not in COMMON_DESTINATIONS and code != "ID"),
         key=lambda item: item[1],
     )
-    return [("", "—"), *common, ("", "──────────"), *rest]
+    return (("", "—"), *common, ("", "──────────"), *rest)
 
 
 def is_country_code(code: str) -> bool:

@@ -133,7 +133,9 @@ class EpisodeForm(ServiceErrorsMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["destination_country"].choices = country_choices()  # type: ignore[attr-defined]
+        # A callable: read only when the form is validated or rendered. The person page renders the empty form
+        # from its cache (registry/_add_form.html), so it no longer builds 250 choices on every view.
+        self.fields["destination_country"].choices = country_choices  # type: ignore[attr-defined]
 
     def to_data(self) -> EpisodeData:
         cleaned = self.cleaned_data

@@ -25,3 +25,21 @@ def test_it_names_no_grouping_or_pseudo_region_in_indonesian():
 
 def test_it_refuses_a_code_that_is_not_a_country():
     assert is_country_code("MY") and not is_country_code("EU") and not is_country_code("XA")
+
+
+def test_the_work_abroad_form_checks_the_country_in_the_language_it_is_used_in():
+    from django.utils import translation
+
+    from sinergi.registry.forms import EpisodeForm
+
+    assert not EpisodeForm(data={"destination_country": "EU", "procedural": "unknown"}).is_valid()
+    assert EpisodeForm(data={"destination_country": "SA", "procedural": "unknown"}).is_valid()
+    # The choices are read when the form is shown, in that request's language, not when it was built.
+    form = EpisodeForm()
+    with translation.override("en"):
+        assert ("SA", "Saudi Arabia") in list(form.fields["destination_country"].choices)
+    with translation.override("id"):
+        assert ("SA", "Arab Saudi") in list(form.fields["destination_country"].choices)
+    # Each caller gets its own list.
+    country_choices("id").append(("XX", "Nowhere"))
+    assert ("XX", "Nowhere") not in country_choices("id")
