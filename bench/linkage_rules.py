@@ -26,16 +26,14 @@ def main() -> int:
     from sinergi.linkage import prepare_records
     from sinergi.linkage.comparisons import blocking_rules_for
     from sinergi.linkage.linking import arrow_table
-    from sinergi.linkage.prepare import available_features, default_workers, mark_rare_tokens, mark_shared_addresses
+    from sinergi.linkage.prepare import default_workers, mark_run_counts
 
     size = sys.argv[1] if len(sys.argv) > 1 else "10000x100000"
     n_left, n_right = (int(part) for part in size.lower().split("x"))
     dataset = _dataset(n_left, n_right)
     left = prepare_records(dataset.left, fields=FIELDS, today=TODAY, workers=default_workers())
     right = prepare_records(dataset.right, fields=FIELDS, today=TODAY, workers=default_workers())
-    mark_rare_tokens([left, right])
-    features = available_features(left) & available_features(right)
-    mark_shared_addresses([left, right], by_district="region" in features)
+    features = mark_run_counts([left, right])  # as a link run does before scoring
     rules = blocking_rules_for(features)
     connection = duckdb.connect()
     connection.register("left_arrow", arrow_table(left))

@@ -37,13 +37,7 @@ from sinergi.linkage.model import (
     library_versions,
     now_text,
 )
-from sinergi.linkage.prepare import (
-    FEATURE_TYPES,
-    PreparedTable,
-    available_features,
-    mark_rare_tokens,
-    mark_shared_addresses,
-)
+from sinergi.linkage.prepare import FEATURE_TYPES, PreparedTable, mark_run_counts
 from sinergi.linkage.progress import NO_PROGRESS, Progress
 
 type LinkType = Literal["link_only", "dedupe_only"]
@@ -442,9 +436,7 @@ class _Session(SplinkSession):
         super().__init__(link_type, model, seed, progress, source_names, explain)
         self.tables = tables
         started = time.perf_counter()
-        mark_rare_tokens(tables)
-        features = frozenset.intersection(*(available_features(table) for table in tables))
-        mark_shared_addresses(tables, by_district="region" in features)
+        features = mark_run_counts(tables)
         check_features(features)
         self.connection = duckdb.connect()
         # Progress goes through ``progress``; DuckDB's own bar would print over it.

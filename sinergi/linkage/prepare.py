@@ -377,6 +377,15 @@ def mark_shared_addresses(tables: Sequence[PreparedTable], *, by_district: bool)
             ]
 
 
+def mark_run_counts(tables: Sequence[PreparedTable]) -> frozenset[str]:
+    """What a run counts over all its inputs before linking: the rare name tokens and the addresses few records
+    share (by district when every input has regions). Returns the feature groups every input has."""
+    mark_rare_tokens(tables)
+    features = frozenset.intersection(*(available_features(table) for table in tables))
+    mark_shared_addresses(tables, by_district="region" in features)
+    return features
+
+
 def rare_token_limit(records: int) -> int:
     """How many records may carry a token for it to still count as rare."""
     return max(RARE_TOKEN_MIN_COUNT, int(records * RARE_TOKEN_SHARE))

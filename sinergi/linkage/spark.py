@@ -329,7 +329,8 @@ class _Run:
         started = time.perf_counter()
         groups = frozenset.intersection(*(_feature_groups(item.features, item.fields) for item in inputs))
         check_features(groups)
-        features = self._with_rare_tokens([item.features for item in inputs], by_district="region" in groups)
+        marked = self._with_shared_addresses([item.features for item in inputs], by_district="region" in groups)
+        features = self._with_rare_tokens(marked)
         self.timings["load"] = time.perf_counter() - started
         session = _SparkSession(
             self.spark, features, groups, link_type, model, seed, self.progress, [i.name for i in inputs], explain
@@ -337,6 +338,7 @@ class _Run:
         return session
 
     def _with_shared_addresses(self, frames: Sequence[DataFrame], *, by_district: bool) -> list[DataFrame]:
+        """The addresses few records share (:func:`~sinergi.linkage.prepare.mark_shared_addresses`)."""
         place = F.col("region_district") if by_district else F.lit(None).cast(T.StringType())
         out = list(frames)
         for column, shared in (("address", "address_shared"), ("address_numbers", "address_numbers_shared")):
@@ -362,10 +364,8 @@ class _Run:
             ]
         return out
 
-    def _with_rare_tokens(self, frames: Sequence[DataFrame], *, by_district: bool) -> list[DataFrame]:
-        """``name_rare_tokens`` counted over every input (:func:`~sinergi.linkage.prepare.mark_rare_tokens`), and
-        the addresses few records share (:func:`~sinergi.linkage.prepare.mark_shared_addresses`)."""
-        frames = self._with_shared_addresses(frames, by_district=by_district)
+    def _with_rare_tokens(self, frames: Sequence[DataFrame]) -> list[DataFrame]:
+        """``name_rare_tokens`` counted over every input (:func:`~sinergi.linkage.prepare.mark_rare_tokens`)."""
         total = sum(frame.count() for frame in frames)
         limit = rare_token_limit(total)
         carried = frames[0].select(F.explode("name_inf_tokens").alias("token"))

@@ -361,9 +361,9 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         else:
             # No birth year: only the user's own persons, from the index of (agency, trigrams), and those
             # referrals share with it, found from the referrals (few) with the same name condition.
-            own = rules.own_persons_q(user) & narrowing
-            shared = rules.shared_persons_q(user) & narrowing & ~rules.own_persons_q(user)
-            rows = list(_ranked(persons.filter(own), name_key=name_key, common=common)[:cap])
+            own = rules.own_persons_q(user)
+            shared = rules.shared_persons_q(user) & narrowing & ~own
+            rows = list(_ranked(persons.filter(own & narrowing), name_key=name_key, common=common)[:cap])
             if len(rows) < cap or not common:
                 shared_rows = _ranked(
                     unmerged.filter(name_match_per_row).filter(shared), name_key=name_key, common=common

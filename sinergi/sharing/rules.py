@@ -192,7 +192,7 @@ def own_persons(user: User) -> QuerySet[Person]:
 
     if not _may(user, Capability.VIEW_PERSONS):
         return Person.objects.none()
-    return Person.objects.filter(registered_by_agency_id=user.agency_id)
+    return Person.objects.filter(own_persons_q(user))
 
 
 def visible_persons_q(user: User) -> Q:
