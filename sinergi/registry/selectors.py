@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
@@ -43,6 +44,21 @@ WORD_THRESHOLD = 0.5
 # The birth year as the GIN index of migration registry 0006 holds it beside the name's trigrams (0 for a person
 # without a birth date); a query must name this very expression for PostgreSQL to read that index.
 BORN_YEAR = Coalesce(Cast(ExtractYear("birth_date"), IntegerField()), Value(0))
+# What a search reads of each candidate, as plain rows: enough to rank it, and to build the Person a hit carries
+# for the rows the page shows only (``Person.from_db`` takes these attribute names). A name search ranks up to
+# MAX_CANDIDATES rows; building a model instance (with its region) for each was a third of its Python time.
+_ROW_FIELDS = (
+    "id",
+    "full_name",
+    "name_key",
+    "birth_date",
+    "nik",
+    "region_id",
+    "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
+    "registered_by_agency_id",
+)
+_PK, _NAME_KEY, _REGION = 0, 2, 5
+type _Row = tuple[Any, ...]
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
@@ -231,15 +247,19 @@ def _ranked(persons: QuerySet[Person], *, name_key: str, common: bool) -> QueryS
     return persons.annotate(similarity=TrigramSimilarity("name_key", name_key)).order_by("-similarity", "pk")
 
 
+def _rows(persons: QuerySet[Person]) -> list[_Row]:
+    return list(persons.values_list(*_ROW_FIELDS))
+
+
 def _ranked_in_one_read(
     persons: QuerySet[Person], mine: Q, others: Q | None, *, name_key: str, common: bool, cap: int
-) -> tuple[list[Person], set[int]]:
+) -> tuple[list[_Row], set[int]]:
     """PostgreSQL, a name with a birth year: the user's persons and, when allowed, other agencies' namesakes.
     Returns the rows and the pks of those the user may open."""
     if common:
-        rows = list(persons.filter(mine)[:cap])
-        visible = {person.pk for person in rows}
-        return (rows + list(persons.filter(others)[:cap]) if others is not None else rows), visible
+        rows = _rows(persons.filter(mine)[:cap])
+        visible = {row[_PK] for row in rows}
+        return (rows + _rows(persons.filter(others)[:cap]) if others is not None else rows), visible
     # One read of the index for both: reading it once per part doubled a search's cost. The user's own come
     # first, so another agency's namesakes never crowd them out; the cap keeps the closest names.
     from django.contrib.postgres.search import TrigramSimilarity
@@ -251,11 +271,17 @@ def _ranked_in_one_read(
             similarity=TrigramSimilarity("name_key", name_key),
         )
         .order_by("-may_open", "-similarity", "pk")
+        .values_list(*_ROW_FIELDS, "may_open")
     )
     found = list(ranked[: 2 * cap] if others is not None else ranked[:cap])
-    own_or_shared = [person for person in found if person.may_open][:cap]
-    visible = {person.pk for person in own_or_shared}
-    return [*own_or_shared, *[person for person in found if not person.may_open][:cap]], visible
+    own_or_shared = [row[:-1] for row in found if row[-1]][:cap]
+    visible = {row[_PK] for row in own_or_shared}
+    return [*own_or_shared, *[row[:-1] for row in found if not row[-1]][:cap]], visible
+
+
+def _person(row: _Row) -> Person:
+    """The Person a hit carries, with only what a result list shows loaded (as ``.only()`` would)."""
+    return Person.from_db(connection.alias, _ROW_FIELDS, row)
 
 
 def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[PersonHit]:
@@ -326,21 +352,10 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
         else:
             others = None
 
-    fields = (
-        "pk",
-        "full_name",
-        "name_key",
-        "birth_date",
-        "nik",
-        "region__code",
-        "region__name",
-        "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
-        "registered_by_agency_id",
-    )
     # Thousands of persons share a common name: one page of them, in no order worth the cost of sorting them
     # all (the page says so and asks for another word, the birth year or the region).
     cap = limit if common else MAX_CANDIDATES
-    unmerged = Person.objects.filter(merged_into__isnull=True).select_related("region").only(*fields)
+    unmerged = Person.objects.filter(merged_into__isnull=True)
     persons = unmerged.filter(name_match) if name_match is not None else unmerged
     if name_match is not None and _uses_trigrams():
         # Millions of persons: the name's trigrams are read from a GIN index together with what narrows the search
@@ -355,37 +370,37 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
             rows, visible = _ranked_in_one_read(dated, mine, others, name_key=name_key, common=common, cap=cap)
             if not query.birth_date:
                 undated_mine = persons.filter(born_year=0).filter(mine)
-                undated = list(_ranked(undated_mine, name_key=name_key, common=common)[:cap])
+                undated = _rows(_ranked(undated_mine, name_key=name_key, common=common)[:cap])
                 rows += undated
-                visible |= {person.pk for person in undated}
+                visible |= {row[_PK] for row in undated}
         else:
             # No birth year: only the user's own persons, from the index of (agency, trigrams), and those
             # referrals share with it, found from the referrals (few) with the same name condition.
             own = rules.own_persons_q(user)
             shared = rules.shared_persons_q(user) & narrowing & ~own
-            rows = list(_ranked(persons.filter(own & narrowing), name_key=name_key, common=common)[:cap])
+            rows = _rows(_ranked(persons.filter(own & narrowing), name_key=name_key, common=common)[:cap])
             if len(rows) < cap or not common:
                 shared_rows = _ranked(
                     unmerged.filter(name_match_per_row).filter(shared), name_key=name_key, common=common
                 )
-                rows += list(shared_rows[: cap - len(rows) if common else cap])
-            visible = {person.pk for person in rows}
+                rows += _rows(shared_rows[: cap - len(rows) if common else cap])
+            visible = {row[_PK] for row in rows}
     else:
-        rows = list(persons.filter(mine)[:cap])
-        visible = {person.pk for person in rows}
+        rows = _rows(persons.filter(mine)[:cap])
+        visible = {row[_PK] for row in rows}
         if others is not None:
-            rows += list(persons.filter(others)[:cap])
+            rows += _rows(persons.filter(others)[:cap])
     alias_keys: dict[int, list[str]] = {}
-    alias_ids = {person.pk for person in rows} if name_key else set()
+    alias_ids = {row[_PK] for row in rows} if name_key else set()
     if alias_ids:
         for person_id, key in PersonAlias.objects.filter(person_id__in=alias_ids).values_list("person_id", "name_key"):
             alias_keys.setdefault(person_id, []).append(key)
 
-    scored: list[tuple[float, Person]] = []
+    scored: list[tuple[float, _Row]] = []
     searched = normalize_name(name_key) if name_key else None
-    for person in rows:
+    for row in rows:
         if searched is not None:
-            keys = [person.name_key, *alias_keys.get(person.pk, [])]
+            keys = [row[_NAME_KEY], *alias_keys.get(row[_PK], [])]
             score = max(name_similarity(searched, _normalized_key(key)) for key in keys)
             # A name that begins with the common words typed is shown however long it is ("Siti Aminah" for
             # "Siti" scores 0.68).
@@ -393,13 +408,13 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
                 continue
         else:
             score = 1.0
-        scored.append((score, person))
+        scored.append((score, row))
     # Among equal scores the records the user may open come first: its own person is what it is looking for,
     # and namesakes elsewhere (only name, birth year and regency) follow.
-    scored.sort(key=lambda item: (-item[0], item[1].pk not in visible, item[1].full_name, item[1].pk))
-    scored = scored[:limit]
+    scored.sort(key=lambda item: (-item[0], item[1][_PK] not in visible, item[1][1], item[1][_PK]))
+    shown = [(score, _person(row)) for score, row in scored[:limit]]
 
-    regency_names = _regency_names({p.region_id[:5] for _, p in scored if p.region_id})
+    regency_names = _regency_names({row[_REGION][:5] for _, row in scored[:limit] if row[_REGION]})
     return [
         PersonHit(
             pk=person.pk,
@@ -413,7 +428,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
             person=person if person.pk in visible else None,
             own=person.registered_by_agency_id == user.agency_id,
         )
-        for score, person in scored
+        for score, person in shown
     ]
 
 
