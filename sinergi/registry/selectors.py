@@ -11,6 +11,7 @@ every write.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -326,6 +327,10 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     if common:
         name_key = normalize_name(text).key
         name_match = name_match_per_row = Q(name_key=name_key) | Q(name_key__startswith=f"{name_key} ")
+        if _uses_trigrams():
+            # The same as one pattern, read in one scan of the trigram index: PostgreSQL read the index once for
+            # each half of the OR ("Siti": 65 ms for the two, 27 for the one, at 2 million persons).
+            name_match = Q(name_key__regex=rf"^{re.escape(name_key)}( |$)")
     elif text and _uses_trigrams():
         normalized = normalize_name(text)
         name_key = normalized.key

@@ -109,3 +109,20 @@ def test_the_index_serves_the_agency_and_the_birth_year_with_the_name_on_postgre
         plan = _plan(sql)
         assert "person_name_trgm_scoped" in plan, plan
         assert f"Index Cond: ((COALESCE((EXTRACT(year FROM birth_date))::integer, 0) = {year})" in plan
+
+
+def test_a_common_first_name_alone_is_read_in_one_scan_of_the_index_on_postgresql(alice):
+    found = [
+        person_for(alice, full_name=name, sex="P", birth_date=date(1990, 1, 1)) for name in ("Siti", "Siti Aminah")
+    ]
+    for name in ("Sitie Aminah", "Nur Siti", "Asiti"):  # another word, or "siti" inside one
+        person_for(alice, full_name=name, sex="P", birth_date=date(1990, 1, 1))
+    assert {hit.pk for hit in search_persons(alice, SearchQuery(text="Siti"))} == {person.pk for person in found}
+    if connection.vendor != "postgresql":
+        return
+    _only_the_name_index_left()
+    [own, _shared] = _person_reads(alice, SearchQuery(text="Siti"))
+    plan = _plan(own)
+    # One pattern for "the name is Siti or begins with Siti and a space": an OR of the two read the index twice.
+    assert plan.count("Bitmap Index Scan on person_name_trgm_scoped") == 1, plan
+    assert "~ '^siti( |$)'" in plan, plan
