@@ -38,6 +38,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -190,6 +191,7 @@ def normalize_name(raw: str) -> NormalizedName:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def phonetic_key(token: str) -> str:
     """A coarse consonant skeleton of one name token, for finding candidates despite typos.
 
@@ -362,6 +364,7 @@ def _split_tokens(folded: str) -> list[str]:
     return [token for token in _NOT_ALNUM.split(folded) if token]
 
 
+@lru_cache(maxsize=1 << 14)
 def _compact(chunk: str) -> str:
     """A chunk as title and degree tables spell it: folded, letters and digits only."""
     return "".join(_split_tokens(_fold(chunk)))
@@ -381,6 +384,9 @@ def _respell(token: str) -> str:
     return current
 
 
+# Names are made of far fewer words than there are names: a million records of a registry hold some tens of
+# thousands of words, and the linkage preparation normalises every name (identity per word, cached).
+@lru_cache(maxsize=1 << 16)
 def _canonical_token(token: str) -> str:
     # Known forms are looked up before respelling (Mochammad would otherwise
     # become "mokhamad", far from "muhamad") and after it (Moehammad).

@@ -467,11 +467,11 @@ def _features(record: Mapping[str, Cell], today: date, report: PreparationReport
     out["passport"] = _code(_text(record.get("passport")))
     out["other_id"] = _code(_text(record.get("other_id")))
     out["birth_place"] = _place(_text(record.get("birth_place")))
-    out["address"] = address = _words(_text(record.get("address")))
-    numbers = _address_numbers(address)
-    out["address_numbers"] = " ".join(numbers) or None
-    out["address_number_list"] = sorted(set(numbers))
-    out["address_text"] = (" ".join(_NUMBER_WORD.sub(" ", address).split()) or None) if address else None
+    address, numbers, number_list, address_text = _address_features(_text(record.get("address")))
+    out["address"] = address
+    out["address_numbers"] = numbers
+    out["address_number_list"] = list(number_list)
+    out["address_text"] = address_text
     out["name_rare_tokens"] = []
     out["address_shared"] = out["address_numbers_shared"] = None  # see mark_shared_addresses
     return out
@@ -707,6 +707,16 @@ def _place(text: str) -> str | None:
 
 _NUMBER: Final = re.compile(r"[0-9]+")
 _NUMBER_WORD: Final = re.compile(r"\b[0-9]+\b")
+
+
+@lru_cache(maxsize=1 << 16)
+def _address_features(text: str) -> tuple[str | None, str | None, tuple[str, ...], str | None]:
+    """An address line's words, its numbers (as one text and as a set), and its words without the numbers.
+    Households and villages share their lines ("Dusun II, RT 004"): a run prepares each line once."""
+    address = _words(text)
+    numbers = _address_numbers(address)
+    without_numbers = (" ".join(_NUMBER_WORD.sub(" ", address).split()) or None) if address else None
+    return address, " ".join(numbers) or None, tuple(sorted(set(numbers))), without_numbers
 
 
 def _address_numbers(address: str | None) -> list[str]:
