@@ -48,6 +48,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any, Final
 
 from sinergi.identity.names import normalize_name, phonetic_key
@@ -339,16 +340,15 @@ def _prepare_chunk(task: tuple[Sequence[Mapping[str, Cell]], date]) -> tuple[dic
 
 def mark_rare_tokens(tables: Sequence[PreparedTable]) -> int:
     """Fill ``name_rare_tokens`` from token counts over all inputs; returns the count limit used."""
-    counts: Counter[str] = Counter()
-    total = 0
+    # A record's ``name_inf_tokens`` are distinct (see _name_features): counting them counts records.
+    counts = Counter(chain.from_iterable(tokens for table in tables for tokens in table.columns["name_inf_tokens"]))
+    limit = rare_token_limit(sum(len(table) for table in tables))
+    common = {token for token, count in counts.items() if count > limit}
     for table in tables:
-        for tokens in table.columns["name_inf_tokens"]:
-            counts.update(set(tokens))
-            total += 1
-    limit = rare_token_limit(total)
-    for table in tables:
+        # Most names have no common word: their list is kept as it is (no column's list is ever changed).
         table.columns["name_rare_tokens"] = [
-            [token for token in tokens if counts[token] <= limit] for tokens in table.columns["name_inf_tokens"]
+            tokens if common.isdisjoint(tokens) else [token for token in tokens if token not in common]
+            for tokens in table.columns["name_inf_tokens"]
         ]
     return limit
 
@@ -361,19 +361,18 @@ def mark_shared_addresses(tables: Sequence[PreparedTable], *, by_district: bool)
     evidence worth a comparison whatever else differs, one that hundreds share ("Dusun I", "Jl. Trans Sulawesi")
     is not, and it made most of the candidate pairs: 9.2 of 13.1 million at 100,000 x 1,000,000, for 6 of
     50,000 true pairs no other rule lets through (issue 14, docs/linkage.md)."""
-    district = "region_district"
+
+    def places(table: PreparedTable) -> Iterable[str | None]:
+        return table.columns["region_district"] if by_district else repeat(None, len(table))
+
     for column, shared in (("address", "address_shared"), ("address_numbers", "address_numbers_shared")):
-        counts: Counter[tuple[str, str | None]] = Counter()
-        keys = []
+        counts = Counter(
+            chain.from_iterable(zip(table.columns[column], places(table), strict=True) for table in tables)
+        )
         for table in tables:
-            places = table.columns[district] if by_district else [None] * len(table)
-            values = zip(table.columns[column], places, strict=True)
-            table_keys = [(value, place) if value is not None else None for value, place in values]
-            counts.update(key for key in table_keys if key is not None)
-            keys.append(table_keys)
-        for table, table_keys in zip(tables, keys, strict=True):
             table.columns[shared] = [
-                key[0] if key is not None and counts[key] <= ADDRESS_SHARED_MAX else None for key in table_keys
+                value if value is not None and counts[value, place] <= ADDRESS_SHARED_MAX else None
+                for value, place in zip(table.columns[column], places(table), strict=True)
             ]
 
 
