@@ -58,7 +58,7 @@ _ROW_FIELDS = (
     "flag_trafficking",  # lists show a trafficking victim under a pseudonym (sharing.pseudonyms)
     "registered_by_agency_id",
 )
-_PK, _FULL_NAME, _NAME_KEY, _REGION = 0, 1, 2, 5
+_PK, _FULL_NAME, _NAME_KEY = 0, 1, 2
 type _Row = tuple[Any, ...]
 
 
@@ -438,7 +438,7 @@ def search_persons(user: User, query: SearchQuery, *, limit: int = 50) -> list[P
     scored.sort(key=lambda item: (-item[0], item[1][_PK] not in visible, item[1][_FULL_NAME], item[1][_PK]))
     shown = [(score, _person(row)) for score, row in scored[:limit]]
 
-    regency_names = _regency_names({row[_REGION][:5] for _, row in scored[:limit] if row[_REGION]})
+    regency_names = _regency_names({person.region_id[:5] for _, person in shown if person.region_id})
     return [
         PersonHit(
             pk=person.pk,
