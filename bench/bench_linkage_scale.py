@@ -117,10 +117,8 @@ def _prepare_only(rows: int, link_size: str) -> None:
         seconds, spent = time.perf_counter() - started, _cpu() - cpu
         print(f"| {workers} | {seconds:.1f} | {spent:.1f} | {load_before} | {_load()} |", flush=True)
         first.setdefault(workers, table)
-    same = (
-        len({repr(table.columns) for table in first.values()}) == 1
-        and len({repr(table.report) for table in first.values()}) == 1
-    )
+    tables = list(first.values())
+    same = all(table.arrow.equals(tables[0].arrow) and table.report == tables[0].report for table in tables)
     print(f"same columns and report from both: {same}")
 
 

@@ -25,7 +25,6 @@ def main() -> int:
     from bench.linkage_data import FIELDS, TODAY
     from sinergi.linkage import prepare_records
     from sinergi.linkage.comparisons import blocking_rules_for
-    from sinergi.linkage.linking import arrow_table
     from sinergi.linkage.prepare import default_workers, mark_run_counts
 
     size = sys.argv[1] if len(sys.argv) > 1 else "10000x100000"
@@ -36,8 +35,8 @@ def main() -> int:
     features = mark_run_counts([left, right])  # as a link run does before scoring
     rules = blocking_rules_for(features)
     connection = duckdb.connect()
-    connection.register("left_arrow", arrow_table(left))
-    connection.register("right_arrow", arrow_table(right))
+    connection.register("left_arrow", left.arrow)
+    connection.register("right_arrow", right.arrow)
     connection.execute("CREATE TABLE l AS SELECT * FROM left_arrow")
     connection.execute("CREATE TABLE r AS SELECT * FROM right_arrow")
     connection.register("truth", pa.table({"lid": [a for a, _ in dataset.truth], "rid": [b for _, b in dataset.truth]}))

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import duckdb
-import pyarrow as pa  # type: ignore[import-untyped]
 from splink import DuckDBAPI, Linker
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.exceptions import EMTrainingException
@@ -37,7 +36,7 @@ from sinergi.linkage.model import (
     library_versions,
     now_text,
 )
-from sinergi.linkage.prepare import FEATURE_TYPES, PreparedTable, mark_run_counts
+from sinergi.linkage.prepare import PreparedTable, mark_run_counts
 from sinergi.linkage.progress import NO_PROGRESS, Progress
 
 type LinkType = Literal["link_only", "dedupe_only"]
@@ -53,12 +52,6 @@ DEFAULT_SEED: Final = 20_260_601
 # differently, a new phone or a wrong sex code may not.
 M_FLOORS: Final[dict[str, float]] = {"name": 0.002, "birth_date": 0.002, "nik": 0.002, "passport": 0.005}
 M_FLOOR: Final = 0.02
-_ARROW_TYPES: Final[dict[str, Any]] = {
-    "str": pa.string(),
-    "date": pa.date32(),
-    "bool": pa.bool_(),
-    "list": pa.list_(pa.string()),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +436,7 @@ class _Session(SplinkSession):
         self.connection.execute("SET enable_progress_bar = false")
         database = DuckDBAPI(self.connection)
         frames = [
-            database.register(arrow_table(table), dataset_display_name=name, table_name=f"sinergi_{name}")
+            database.register(table.arrow, dataset_display_name=name, table_name=f"sinergi_{name}")
             for table, name in zip(tables, ["left", "right"] if link_type == "link_only" else ["input"], strict=False)
         ]
         self.timings["load"] = time.perf_counter() - started  # token rarity, Arrow tables, DuckDB
@@ -541,13 +534,3 @@ _STAGE_LABELS: Final[dict[str, str]] = {
     "em": "Melatih model (m, EM) / training (m, EM)",
     "predict": "Menilai pasangan / scoring pairs",
 }
-
-
-def arrow_schema() -> Any:
-    """The Arrow schema of the feature tables (``FEATURE_TYPES``)."""
-    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in FEATURE_TYPES.items()])
-
-
-def arrow_table(table: PreparedTable) -> Any:
-    """The features of ``table`` as an Arrow table, the form both engines load."""
-    return pa.Table.from_pydict({name: table.columns[name] for name in FEATURE_TYPES}, schema=arrow_schema())

@@ -42,14 +42,16 @@ import os
 import re
 import threading
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import chain, repeat
 from typing import Any, Final
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from sinergi.identity.names import normalize_name, phonetic_key
 from sinergi.identity.nik import decode_birth, looks_excel_mangled, parse_nik
@@ -104,6 +106,14 @@ FEATURE_TYPES: Final[dict[str, str]] = {
     "region_village": "str",
     "other_id": "str",
 }
+_ARROW_TYPES: Final[dict[str, Any]] = {
+    "str": pa.string(),
+    "date": pa.date32(),
+    "bool": pa.bool_(),
+    "list": pa.list_(pa.string()),
+}
+# The Arrow schema of every prepared table: what both engines load.
+FEATURE_SCHEMA: Final = pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in FEATURE_TYPES.items()])
 # Which input fields each feature comes from: a comparison is used only when
 # both inputs have its fields.
 FEATURE_SOURCES: Final[dict[str, tuple[str, ...]]] = {
@@ -197,16 +207,27 @@ class PreparationReport:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PreparedTable:
-    """Feature columns (``FEATURE_TYPES``), column-oriented, plus the fields the input had."""
+    """The feature columns as one Arrow table (``FEATURE_SCHEMA``), plus the fields the input had.
 
-    columns: dict[str, list[Any]]
+    Arrow, not Python lists: a parallel preparation's workers send their chunks back as Arrow buffers (a pickled
+    list of a million strings and dates costs more than preparing them in half the processes did), and DuckDB and
+    Spark load the table as it is. The run's counts (:func:`mark_run_counts`) put a new table in ``arrow`` with
+    their columns filled; an Arrow table itself never changes, so a copy made with ``dataclasses.replace`` is
+    marked without touching the original.
+    """
+
+    arrow: Any  # pa.Table
     fields: frozenset[str]
     report: PreparationReport
 
     def __len__(self) -> int:
-        return len(self.columns["unique_id"])
+        return int(self.arrow.num_rows)
+
+    def column(self, name: str) -> list[Any]:
+        """One feature column as Python values: for reading a few rows (tests, the review screen's samples)."""
+        return list(self.arrow.column(name).to_pylist())
 
 
 def prepare_records(
@@ -246,7 +267,7 @@ def prepare_records(
     report.rows = len(columns["unique_id"])
     progress.advance(report.rows % 1000)
     progress.finish()
-    return PreparedTable(columns=columns, fields=frozenset(fields), report=report)
+    return PreparedTable(pa.Table.from_pydict(columns, schema=FEATURE_SCHEMA), frozenset(fields), report)
 
 
 def default_workers() -> int:
@@ -267,7 +288,7 @@ def _prepare_in_processes(
     workers: int,
     chunk_rows: int,
 ) -> PreparedTable:
-    columns: dict[str, list[Any]] = {name: [] for name in FEATURE_TYPES}
+    parts: list[Any] = []
     report = PreparationReport()
     progress.start("Menyiapkan fitur / preparing features", len(rows))
     starts = range(0, len(rows), chunk_rows)
@@ -277,15 +298,14 @@ def _prepare_in_processes(
             _FORKED_ROWS[:] = [rows]
             try:
                 chunks = pool.map(_prepare_forked_chunk, [(start, chunk_rows, today) for start in starts])
-                parts = _collect(chunks, columns, report, progress)
+                _collect(chunks, parts, report, progress)
             finally:
                 _FORKED_ROWS.clear()
         else:
             chunks = pool.map(_prepare_chunk, [(list(rows[start : start + chunk_rows]), today) for start in starts])
-            parts = _collect(chunks, columns, report, progress)
-    report.rows = parts
+            _collect(chunks, parts, report, progress)
     progress.finish()
-    return PreparedTable(columns=columns, fields=fields, report=report)
+    return PreparedTable(pa.concat_tables(parts), fields, report)
 
 
 def _start_method() -> str:
@@ -307,49 +327,48 @@ def _native_threads() -> int:
 
 
 def _collect(
-    chunks: Iterable[tuple[dict[str, list[Any]], PreparationReport]],
-    columns: dict[str, list[Any]],
-    report: PreparationReport,
-    progress: Progress,
-) -> int:
-    """Join the chunks' columns and reports in input order; returns the row count."""
-    rows = 0
-    for chunk_columns, chunk_report in chunks:
-        for name, values in chunk_columns.items():
-            columns[name].extend(values)
+    chunks: Iterable[tuple[Any, PreparationReport]], parts: list[Any], report: PreparationReport, progress: Progress
+) -> None:
+    """Gather the chunks' tables and reports in input order (``merge`` adds up the rows)."""
+    for chunk, chunk_report in chunks:
+        parts.append(chunk)
         report.merge(chunk_report)
-        rows += chunk_report.rows
         progress.advance(chunk_report.rows)
-    return rows
 
 
 # The records of the running parallel preparation, for forked workers to read (inherited, never pickled).
 _FORKED_ROWS: list[Sequence[Mapping[str, Cell]]] = []
 
 
-def _prepare_forked_chunk(task: tuple[int, int, date]) -> tuple[dict[str, list[Any]], PreparationReport]:
+def _prepare_forked_chunk(task: tuple[int, int, date]) -> tuple[Any, PreparationReport]:
     start, size, today = task
     return _prepare_chunk((_FORKED_ROWS[0][start : start + size], today))
 
 
-def _prepare_chunk(task: tuple[Sequence[Mapping[str, Cell]], date]) -> tuple[dict[str, list[Any]], PreparationReport]:
+def _prepare_chunk(task: tuple[Sequence[Mapping[str, Cell]], date]) -> tuple[Any, PreparationReport]:
+    """A chunk's features as an Arrow table: pickled as its buffers, so sending it back costs little."""
     rows, today = task
     table = prepare_records(rows, fields=(), today=today)
-    return table.columns, table.report
+    return table.arrow, table.report
 
 
 def mark_rare_tokens(tables: Sequence[PreparedTable]) -> int:
     """Fill ``name_rare_tokens`` from token counts over all inputs; returns the count limit used."""
     # A record's ``name_inf_tokens`` are distinct (see _name_features): counting them counts records.
-    counts = Counter(chain.from_iterable(tokens for table in tables for tokens in table.columns["name_inf_tokens"]))
+    tokens = [pc.list_flatten(table.arrow.column("name_inf_tokens")) for table in tables]
+    counts = pc.value_counts(pa.chunked_array([chunk for flat in tokens for chunk in flat.chunks], pa.string()))
     limit = rare_token_limit(sum(len(table) for table in tables))
-    common = {token for token, count in counts.items() if count > limit}
-    for table in tables:
-        # Most names have no common word: their list is kept as it is (no column's list is ever changed).
-        table.columns["name_rare_tokens"] = [
-            tokens if common.isdisjoint(tokens) else [token for token in tokens if token not in common]
-            for tokens in table.columns["name_inf_tokens"]
-        ]
+    common = counts.field("values").filter(pc.greater(counts.field("counts"), limit))
+    for table, flat in zip(tables, tokens, strict=True):
+        column = table.arrow.column("name_inf_tokens")
+        if len(common):
+            keep = pc.invert(pc.is_in(flat, value_set=common))
+            # Each kept token's record, counted: the new lists' lengths, in record order.
+            owners = pc.list_parent_indices(column).filter(keep).to_numpy()
+            offsets = np.zeros(len(table) + 1, dtype=np.int32)
+            np.cumsum(np.bincount(owners, minlength=len(table)), out=offsets[1:])
+            column = pa.ListArray.from_arrays(pa.array(offsets), flat.filter(keep).combine_chunks())
+        _replace_column(table, "name_rare_tokens", column)
     return limit
 
 
@@ -361,19 +380,33 @@ def mark_shared_addresses(tables: Sequence[PreparedTable], *, by_district: bool)
     evidence worth a comparison whatever else differs, one that hundreds share ("Dusun I", "Jl. Trans Sulawesi")
     is not, and it made most of the candidate pairs: 9.2 of 13.1 million at 100,000 x 1,000,000, for 6 of
     50,000 true pairs no other rule lets through (issue 14, docs/linkage.md)."""
-
-    def places(table: PreparedTable) -> Iterable[str | None]:
-        return table.columns["region_district"] if by_district else repeat(None, len(table))
-
+    sizes = [len(table) for table in tables]
     for column, shared in (("address", "address_shared"), ("address_numbers", "address_numbers_shared")):
-        counts = Counter(
-            chain.from_iterable(zip(table.columns[column], places(table), strict=True) for table in tables)
-        )
-        for table in tables:
-            table.columns[shared] = [
-                value if value is not None and counts[value, place] <= ADDRESS_SHARED_MAX else None
-                for value, place in zip(table.columns[column], places(table), strict=True)
-            ]
+        values = pa.chunked_array(
+            [chunk for table in tables for chunk in table.arrow.column(column).chunks], pa.string()
+        ).combine_chunks()
+        key = values
+        if by_district:
+            places = pa.chunked_array(
+                [chunk for table in tables for chunk in table.arrow.column("region_district").chunks], pa.string()
+            ).combine_chunks()
+            # No district is a place of its own ("" is never a district's code); no address stays no key.
+            key = pc.binary_join_element_wise(values, pc.fill_null(places, ""), "\x1f")
+        # Each key's number, then how many records of all inputs have it: no Python string is hashed. The
+        # records without an address share a number of their own, and stay without one.
+        encoded = pc.dictionary_encode(key)
+        missing = len(encoded.dictionary)
+        numbers = pc.fill_null(encoded.indices, missing).to_numpy()
+        few = np.bincount(numbers, minlength=missing + 1)[numbers] <= ADDRESS_SHARED_MAX
+        marked = pc.if_else(pa.array(few), values, pa.scalar(None, pa.string()))
+        start = 0
+        for table, size in zip(tables, sizes, strict=True):
+            _replace_column(table, shared, marked.slice(start, size))
+            start += size
+
+
+def _replace_column(table: PreparedTable, name: str, values: Any) -> None:
+    table.arrow = table.arrow.set_column(FEATURE_SCHEMA.get_field_index(name), FEATURE_SCHEMA.field(name), values)
 
 
 def mark_run_counts(tables: Sequence[PreparedTable]) -> frozenset[str]:
@@ -392,7 +425,7 @@ def rare_token_limit(records: int) -> int:
 
 def available_features(table: PreparedTable) -> frozenset[str]:
     """Feature groups (keys of ``FEATURE_SOURCES``) the input maps and has at least one value for."""
-    return feature_groups(table.fields, lambda column: any(value is not None for value in table.columns[column]))
+    return feature_groups(table.fields, lambda column: table.arrow.column(column).null_count < len(table))
 
 
 def feature_groups(fields: Iterable[str], has_values: Callable[[str], bool]) -> frozenset[str]:

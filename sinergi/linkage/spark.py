@@ -52,13 +52,12 @@ from sinergi.linkage.linking import (
     DEFAULT_SEED,
     LinkType,
     SplinkSession,
-    arrow_schema,
-    arrow_table,
     check_features,
 )
 from sinergi.linkage.model import LinkageModel, library_versions
 from sinergi.linkage.prepare import (
     ADDRESS_SHARED_MAX,
+    FEATURE_SCHEMA,
     FEATURE_TYPES,
     PreparationReport,
     feature_groups,
@@ -540,14 +539,13 @@ def _preparation(fields: frozenset[str], today: date) -> Callable[[Iterator[Any]
                 continue
             table = prepare_records(batch.to_pylist(), fields=fields, today=today)
             report = [json.dumps(asdict(table.report))] + [None] * (len(table) - 1)
-            yield from arrow_table(table).append_column(_REPORT, pa.array(report, pa.string())).to_batches()
+            yield from table.arrow.append_column(_REPORT, pa.array(report, pa.string())).to_batches()
 
     return prepare
 
 
 def _prepared_schema() -> T.StructType:
-    schema = arrow_schema()
-    assert list(schema.names) == list(FEATURE_TYPES)  # one list of features for both engines
+    assert list(FEATURE_SCHEMA.names) == list(FEATURE_TYPES)  # one list of features for both engines
     return T.StructType(
         [T.StructField(name, _SPARK_TYPES[kind]) for name, kind in FEATURE_TYPES.items()]
         + [T.StructField(_REPORT, T.StringType())]

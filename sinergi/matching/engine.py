@@ -250,7 +250,7 @@ def prepared_registry(agency_id: int) -> PreparedTable | None:
     about 90 % of the check (issue 14's profile). The prepared table is kept per agency and process, and is used
     only while the registry's fingerprint (`_registry_fingerprint`: persons, their versions and their names,
     phones and identifiers) and the date are unchanged; any registration, edit, merge or sub-record change
-    prepares it again. Each use gets its own column dict: a run rewrites the rare-token column in place.
+    prepares it again. Each use gets its own copy: a run puts its counted columns in the copy's Arrow table.
     """
     key = (_registry_fingerprint(agency_id), timezone.localdate())
     with _REGISTRY_LOCK:
@@ -264,7 +264,7 @@ def prepared_registry(agency_id: int) -> PreparedTable | None:
                 _REGISTRY_CACHE.pop(next(iter(_REGISTRY_CACHE)))
         cached = (key, table)
     table = cached[1]
-    return None if table is None else replace(table, columns=dict(table.columns))
+    return None if table is None else replace(table)
 
 
 def _registry_fingerprint(agency_id: int) -> tuple[object, ...]:

@@ -40,10 +40,10 @@ def test_it_reads_the_numbers_of_an_address_apart_from_its_words() -> None:
         today=date(2026, 6, 1),
     )
 
-    numbers = table.columns["address_numbers"]
+    numbers = table.column("address_numbers")
     assert numbers[0] == numbers[1] == "1 13 3"
     assert numbers[2] == "2138 308"
-    assert table.columns["address_text"][2] == "solly place fairway valla sa"
+    assert table.column("address_text")[2] == "solly place fairway valla sa"
 
 
 @given(address=st.text(max_size=200) | st.from_regex(r"[A-Za-z. ]{0,20}[0-9]{1,5000}[A-Za-z ./]{0,20}"))
@@ -51,9 +51,9 @@ def test_it_reads_address_numbers_from_any_text(address: str) -> None:
     row = {"id": "a", "full_name": "A", "address": address}
     table = prepare_records([row], fields=("id", "full_name", "address"), today=date(2026, 6, 1))
 
-    numbers = table.columns["address_numbers"][0]
+    numbers = table.column("address_numbers")[0]
     assert numbers is None or all(part.isdigit() and (part == "0" or part[0] != "0") for part in numbers.split())
-    assert table.columns["address_number_list"][0] == sorted(set(numbers.split())) if numbers else True
+    assert table.column("address_number_list")[0] == sorted(set(numbers.split())) if numbers else True
 
 
 def test_it_compares_records_that_share_address_numbers_or_a_swapped_name() -> None:
@@ -121,8 +121,8 @@ def test_it_blocks_on_an_address_only_while_few_records_share_it() -> None:
 
     mark_shared_addresses([left, right], by_district=True)
 
-    assert set(left.columns["address_shared"][:ADDRESS_SHARED_MAX]) == {None}  # 21 records share the hamlet's line
-    assert left.columns["address_shared"][ADDRESS_SHARED_MAX:] == ["jl kenari no 17 rt 3 rw 9"] * 2
+    assert set(left.column("address_shared")[:ADDRESS_SHARED_MAX]) == {None}  # 21 records share the hamlet's line
+    assert left.column("address_shared")[ADDRESS_SHARED_MAX:] == ["jl kenari no 17 rt 3 rw 9"] * 2
     # The same line in another district is another address: counted apart, and kept.
-    assert right.columns["address_shared"] == [None, "jl kenari no 17 rt 3 rw 9"]
-    assert right.columns["address_numbers_shared"][1] == "17 3 9"
+    assert right.column("address_shared") == [None, "jl kenari no 17 rt 3 rw 9"]
+    assert right.column("address_numbers_shared")[1] == "17 3 9"

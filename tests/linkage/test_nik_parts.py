@@ -230,7 +230,7 @@ def test_a_nik_with_a_mistyped_region_keeps_its_birth_date_and_sex(
 
     table = _prepare([{"id": "a", "full_name": "A", "nik": mistyped}])
 
-    columns = table.columns
+    columns = table.arrow.to_pydict()
     assert columns["nik"][0] is None  # not a valid NIK: never an exact match
     assert columns["nik_digits"][0] == mistyped
     assert (columns["nik_birth_date"][0], columns["nik_sex"][0]) == (born, sex)
@@ -258,8 +258,8 @@ def test_it_reads_1_january_as_a_day_and_month_nobody_knew() -> None:
 def test_it_does_not_use_a_nik_that_is_the_rows_kk() -> None:
     table = _prepare([{"id": "a", "full_name": "Iwan", "nik": "7211071706106720", "kk": "7211071706106720"}])
 
-    assert table.columns["nik_digits"] == [None] and table.columns["nik_head"] == [None]
-    assert table.columns["kk"] == ["7211071706106720"]
+    assert table.column("nik_digits") == [None] and table.column("nik_head") == [None]
+    assert table.column("kk") == ["7211071706106720"]
     assert table.report.nik_is_kk == 1
     assert any("KK" in line for line in table.report.lines())
 
@@ -329,7 +329,7 @@ def test_it_gives_neighbours_nik_the_same_head_and_another_serial(
 
     table = _prepare([{"id": "a", "full_name": "A", "nik": first}, {"id": "b", "full_name": "B", "nik": second}])
 
-    columns = table.columns
+    columns = table.arrow.to_pydict()
     assert columns["nik_head"][0] == columns["nik_head"][1] == first[:12]
     assert columns["nik_serial"][0] != columns["nik_serial"][1]
     assert columns["nik_digits"][0] != columns["nik_digits"][1]
@@ -355,7 +355,7 @@ def test_it_keeps_what_excel_left_of_a_nik(district: str, born: date, sex: str, 
         ]
     )
 
-    columns = table.columns
+    columns = table.arrow.to_pydict()
     # The rounded value keeps region, birth date, sex and three serial digits; it never equals the good NIK.
     assert columns["nik_prefix15"][1] == nik[:15]
     assert columns["nik_digits"][1] != nik

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from unittest.mock import patch
 
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sinergi.identity.phones import normalize_phone
 from sinergi.linkage.prepare import (
+    FEATURE_SCHEMA,
+    PreparationReport,
     PreparedTable,
     available_features,
     mark_rare_tokens,
+    mark_shared_addresses,
     phone_e164,
     prepare_records,
     rare_token_limit,
@@ -26,7 +32,7 @@ def prepare(*records: dict[str, object], fields: tuple[str, ...] = ALL_FIELDS) -
 
 
 def column(table: PreparedTable, name: str) -> list[object]:
-    return table.columns[name]
+    return table.column(name)
 
 
 def test_it_decodes_what_a_valid_nik_says() -> None:
@@ -131,3 +137,59 @@ def test_it_only_uses_comparisons_whose_fields_have_values() -> None:
 
     # What Excel left of the NIK is its regency (72.71): region evidence, never a NIK to compare.
     assert available_features(table) == {"name", "phone", "region"}
+
+
+# A few words and addresses drawn often, so that counts cross the limits (3 records for a token in small data; the
+# address limit is drawn small for the test).
+_WORDS = st.lists(st.sampled_from(["aminah", "lasanudin", "rauf", "siti", "tobondo", "saleh"]), unique=True, max_size=4)
+_RECORD = st.tuples(
+    _WORDS,
+    st.none() | st.sampled_from(["jl kenari 17", "dusun i", "jl trans sulawesi"]),
+    st.none() | st.sampled_from(["17", "3 9"]),
+    st.none() | st.sampled_from(["727105", "720204"]),
+)
+
+
+def _marked_input(records: list[tuple[list[str], str | None, str | None, str | None]]) -> PreparedTable:
+    """Only the columns the run counts, the others empty; in two Arrow chunks, as parallel preparation gives."""
+    values = {name: [None] * len(records) for name in FEATURE_SCHEMA.names}
+    values["name_inf_tokens"] = values["name_rare_tokens"] = [tokens for tokens, *_ in records]
+    values["address"] = [address for _, address, _, _ in records]
+    values["address_numbers"] = [numbers for _, _, numbers, _ in records]
+    values["region_district"] = [district for *_, district in records]
+    whole = pa.Table.from_pydict(values, schema=FEATURE_SCHEMA)
+    half = len(records) // 2
+    return PreparedTable(pa.concat_tables([whole.slice(0, half), whole.slice(half)]), frozenset(), PreparationReport())
+
+
+@given(
+    inputs=st.lists(st.lists(_RECORD, max_size=30), min_size=1, max_size=2),
+    by_district=st.booleans(),
+    shared_max=st.integers(min_value=1, max_value=4),
+)
+def test_the_runs_counts_are_those_of_every_record_of_every_input(inputs, by_district: bool, shared_max: int) -> None:  # type: ignore[no-untyped-def]
+    tables = [_marked_input(records) for records in inputs]
+    every = [record for records in inputs for record in records]
+    tokens = Counter(token for words, *_ in every for token in words)
+    limit = rare_token_limit(len(every))
+    places = Counter((address, district if by_district else None) for _, address, _, district in every)
+    numbers = Counter((number, district if by_district else None) for _, _, number, district in every)
+
+    assert mark_rare_tokens(tables) == limit
+    with patch("sinergi.linkage.prepare.ADDRESS_SHARED_MAX", shared_max):
+        mark_shared_addresses(tables, by_district=by_district)
+
+    for table, records in zip(tables, inputs, strict=True):
+        assert table.column("name_rare_tokens") == [
+            [token for token in words if tokens[token] <= limit] for words, *_ in records
+        ]
+        district = [district if by_district else None for *_, district in records]
+        assert table.column("address_shared") == [
+            address if address is not None and places[address, place] <= shared_max else None
+            for (_, address, _, _), place in zip(records, district, strict=True)
+        ]
+        assert table.column("address_numbers_shared") == [
+            number if number is not None and numbers[number, place] <= shared_max else None
+            for (_, _, number, _), place in zip(records, district, strict=True)
+        ]
+        assert table.arrow.schema == FEATURE_SCHEMA

@@ -92,8 +92,8 @@ def test_it_flags_a_nik_in_scientific_notation_and_does_not_trust_it(tmp_path: P
     records = read_records(path, MAPPING)
     prepared = prepare_records(records.records, fields=records.fields, today=TODAY)
 
-    assert prepared.columns["nik"] == [None, "7271055210900001"]
-    assert prepared.columns["nik_digits"] == [None, "7271055210900001"]
+    assert prepared.column("nik") == [None, "7271055210900001"]
+    assert prepared.column("nik_digits") == [None, "7271055210900001"]
     assert prepared.report.nik_excel_damaged == 1
     assert "7.27105E+15" in prepared.report.lines()[0]
 
@@ -122,8 +122,8 @@ def test_it_reads_xlsx_date_cells_serials_and_damaged_numbers(tmp_path: Path) ->
     assert rows[2][0] is None
     records = read_records(path, MAPPING)
     prepared = prepare_records(records.records, fields=records.fields, today=TODAY)
-    assert prepared.columns["nik"] == [None, "7271051210900002", "7271055210900003"]
-    assert prepared.columns["birth_date"] == [date(1990, 10, 12)] * 3
+    assert prepared.column("nik") == [None, "7271051210900002", "7271055210900003"]
+    assert prepared.column("birth_date") == [date(1990, 10, 12)] * 3
     assert prepared.report.nik_excel_damaged == 1
 
 
