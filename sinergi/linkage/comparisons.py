@@ -486,6 +486,16 @@ _SAME_DATE_PARTS: Final = (
     # 1 January written for a day and month nobody knew.
     "(month(l.birth_any) = 1 AND day(l.birth_any) = 1) OR (month(r.birth_any) = 1 AND day(r.birth_any) = 1))"
 )
+# Two misspellings at once, a name word and a date part: one word's sound and the year find them. A common
+# first word ("Rahmat") born in one year makes many such pairs, so where the records have regions the rules hold
+# within one regency (the record's own, else its NIK's). Across the own set at 100,000 x 1,000,000 the two rules
+# made 1.76 of the 4.10 million candidate pairs; within a regency 0.32 million, and one true pair of 50,000 was no
+# longer a candidate (bench/linkage_rules.py, session 17; docs/linkage.md, rules 4 and 5).
+_WORD_AND_YEAR_RULES: Final = tuple(
+    f"l.{word} = r.{word} AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}"
+    for word in ("name_phon_first", "name_phon_last")
+)
+_SAME_REGENCY: Final = "coalesce(l.region_regency, l.nik_regency) = coalesce(r.region_regency, r.nik_regency)"
 # Blocking rules for prediction, with the feature groups each needs. Together
 # they keep recall when the NIK is missing or damaged: a pair is scored when
 # any one rule lets it through. Each is an equality join (cheap in DuckDB),
@@ -506,16 +516,10 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
         "AND day(l.birth_any) = day(r.birth_any) AND levenshtein(l.birth_year, r.birth_year) <= 1",
         frozenset({"name", "birth_date"}),
     ),
-    # First or last informative word sounds alike (a word added, dropped or badly
-    # misspelt) and the birth year with month or day agreeing (or swapped).
-    (
-        f"l.name_phon_first = r.name_phon_first AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
-        frozenset({"name", "birth_date"}),
-    ),
-    (
-        f"l.name_phon_last = r.name_phon_last AND l.birth_year = r.birth_year AND {_SAME_DATE_PARTS}",
-        frozenset({"name", "birth_date"}),
-    ),
+    # First or last informative word sounds alike (a word added, dropped or badly misspelt) and the birth year
+    # with month or day agreeing (or swapped); in the same regency where the records have regions.
+    *((rule, frozenset({"name", "birth_date"})) for rule in _WORD_AND_YEAR_RULES),
+    *((f"{rule} AND {_SAME_REGENCY}", frozenset({"name", "birth_date", "region"})) for rule in _WORD_AND_YEAR_RULES),
     # Given name and surname swapped (one of them misspelt), the same date.
     ("l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
     ("l.name_phon_last = r.name_phon_first AND l.birth_any = r.birth_any", frozenset({"name", "birth_date"})),
@@ -544,11 +548,11 @@ BLOCKING_RULES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
     # records have regions, in the same district: "Jalan Poros No. 12 RT 01 RW 02" is in every regency.
     (_ADDRESS_NUMBERS_RULE, frozenset({"address"})),
     (f"{_ADDRESS_NUMBERS_RULE} AND l.region_district = r.region_district", frozenset({"address", "region"})),
-    # One record without a (readable) birth date: its name alone must block.
-    # One filter per side, so DuckDB filters before it joins.
+    # One record without a (readable) birth date: its name's sound alone must block (the same normalised name
+    # has the same sound: a rule on it would only find these pairs twice). One filter per side, so DuckDB
+    # filters before it joins.
     *(
-        (f"l.{key} = r.{key} AND {side}.birth_any IS NULL", frozenset({"name", "birth_date"}))
-        for key in ("name_key", "name_phon")
+        (f"l.name_phon = r.name_phon AND {side}.birth_any IS NULL", frozenset({"name", "birth_date"}))
         for side in ("l", "r")
     ),
     # Without birth dates, names alone must block.
@@ -588,7 +592,7 @@ def blocking_rules_for(features: Iterable[str]) -> list[str]:
     if "birth_date" in present:
         rules = [rule for rule in rules if rule not in _NAME_ONLY_RULES]
     if "region" in present:
-        rules = [rule for rule in rules if rule not in (_ADDRESS_RULE, _ADDRESS_NUMBERS_RULE)]
+        rules = [rule for rule in rules if rule not in (_ADDRESS_RULE, _ADDRESS_NUMBERS_RULE, *_WORD_AND_YEAR_RULES)]
     return rules
 
 

@@ -67,7 +67,22 @@ def test_it_compares_records_that_share_address_numbers_or_a_swapped_name() -> N
     assert with_regions and all("l.region_district = r.region_district" in rule for rule in with_regions)
     assert "l.name_phon_first = r.name_phon_last AND l.birth_any = r.birth_any" in rules
     # A record without a birth date is still compared on its name.
-    assert "l.name_key = r.name_key AND l.birth_any IS NULL" in rules
+    assert "l.name_phon = r.name_phon AND l.birth_any IS NULL" in rules
+
+
+def test_a_name_word_and_the_birth_year_block_within_one_regency_where_records_have_regions() -> None:
+    # A common first word born in one year: across a national registry such pairs grow with the square of the rows.
+    without = [rule for rule in blocking_rules_for({"name", "birth_date"}) if "l.birth_year = r.birth_year" in rule]
+    with_regions = [
+        rule for rule in blocking_rules_for({"name", "birth_date", "region"}) if "l.birth_year = r.birth_year" in rule
+    ]
+
+    word_rules = [rule for rule in with_regions if rule.startswith(("l.name_phon_first", "l.name_phon_last"))]
+    assert len(word_rules) == 2
+    assert all(rule.endswith("= coalesce(r.region_regency, r.nik_regency)") for rule in word_rules)
+    assert not any("regency" in rule for rule in without)
+    # The whole name's sound and the year still block anywhere: a person who moved is found.
+    assert any(rule.startswith("l.name_phon = r.name_phon") and "regency" not in rule for rule in with_regions)
 
 
 def test_it_blocks_on_the_same_address_line_within_one_district_where_records_have_regions() -> None:
