@@ -151,6 +151,10 @@ def test_it_walks_a_referral_from_bp3mi_to_sentra_and_back(
     log_in(page, base, "bp3mi.petugas")
     page.goto(f"{base}/notifikasi/")
     expect(page.locator("main")).to_contain_text(case.number)
+    # Opening it (the page's one form posts to the row's own address) marks it read and goes to its page.
+    page.locator("#notifications button", has_text=case.number).first.click()
+    expect(page).not_to_have_url(f"{base}/notifikasi/")
+    expect(page.locator("main")).to_contain_text(case.number)
     page.goto(f"{base}/rujukan/{referral.pk}/")
     expect(page.locator("body")).to_contain_text("Lanjutkan pendampingan keluarga di Palu.")
     page.goto(f"{base}/kasus/{case.pk}/")
