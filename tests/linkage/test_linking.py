@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from collections.abc import Iterable
 from datetime import date
@@ -13,6 +14,7 @@ import pytest
 from bench.linkage_data import FIELDS, TODAY, make_dataset
 from sinergi.linkage import LinkageError, LinkageModel, dedupe_table, link_tables, prepare_records
 from sinergi.linkage.issues import LinkageErrorCode
+from sinergi.linkage.linking import duckdb_memory_limit_mb
 
 
 def scores(found: Iterable[tuple[str, str]], truth: Iterable[tuple[str, str]]) -> tuple[float, float]:
@@ -42,6 +44,42 @@ def test_it_links_two_agencies_files_with_high_precision_and_recall(dataset, lin
     assert recall >= 0.95
     assert all(pair.match_probability >= 0.9 for pair in result.matches)
     assert result.pairs == sorted(result.pairs, key=lambda pair: -pair.match_probability)
+
+
+def test_it_links_the_same_pairs_within_a_small_duckdb_memory_budget_and_leaves_no_spill_files(  # type: ignore[no-untyped-def]
+    linked, monkeypatch, tmp_path: Path
+) -> None:
+    result, left, right = linked
+    monkeypatch.setenv("SINERGI_LINKAGE_MEMORY_MB", "256")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    again = link_tables(left, right, model=result.model)
+
+    assert {(p.left_id, p.right_id) for p in again.matches} == {(p.left_id, p.right_id) for p in result.matches}
+    assert list(tmp_path.iterdir()) == []  # the session's spill directory is gone
+
+
+@pytest.mark.parametrize(("text", "expected"), [("512", 512), (" 4096 ", 4096)])
+def test_the_duckdb_memory_budget_can_be_set(monkeypatch, text: str, expected: int) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SINERGI_LINKAGE_MEMORY_MB", text)
+
+    assert duckdb_memory_limit_mb() == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "100", "-1", "1.5"])
+def test_a_wrong_duckdb_memory_budget_says_what_to_write(monkeypatch, text: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SINERGI_LINKAGE_MEMORY_MB", text)
+
+    with pytest.raises(ValueError, match="SINERGI_LINKAGE_MEMORY_MB must be a whole number of MB >= 256"):
+        duckdb_memory_limit_mb()
+
+
+def test_without_a_budget_duckdb_gets_part_of_the_memory_available_now(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("SINERGI_LINKAGE_MEMORY_MB", raising=False)
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        available_mb = int(next(line for line in meminfo if line.startswith("MemAvailable")).split()[1]) // 1024
+
+    assert 256 <= duckdb_memory_limit_mb() <= available_mb
 
 
 def test_it_saves_and_loads_a_versioned_model(linked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
