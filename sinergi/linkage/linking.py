@@ -440,7 +440,9 @@ class _Session(SplinkSession):
         # and their features): at 1,000,000 x 5,000,000 the process and DuckDB together passed the machine's
         # memory. Within a budget DuckDB writes what does not fit to disk instead.
         self._spill = tempfile.TemporaryDirectory(prefix="sinergi-linkage-")
-        self.connection.execute(f"SET memory_limit = '{duckdb_memory_limit_mb()}MB'")
+        budget = duckdb_memory_limit_mb()
+        if budget is not None:
+            self.connection.execute(f"SET memory_limit = '{budget}MB'")
         self.connection.execute("SET temp_directory = ?", [self._spill.name])
         database = DuckDBAPI(self.connection)
         frames = [
@@ -545,10 +547,10 @@ _STAGE_LABELS: Final[dict[str, str]] = {
 }
 
 
-def duckdb_memory_limit_mb() -> int:
+def duckdb_memory_limit_mb() -> int | None:
     """What DuckDB may hold in memory, in MB: ``SINERGI_LINKAGE_MEMORY_MB``, else three quarters of the memory the
-    machine has available now (Linux: ``MemAvailable``, which already leaves out what this process holds), else
-    DuckDB's own default of 80 % of all memory."""
+    machine has available now (Linux: ``MemAvailable``, which already leaves out what this process holds); None
+    where that is not known (DuckDB keeps its own default, 80 % of all memory)."""
     text = os.environ.get("SINERGI_LINKAGE_MEMORY_MB", "").strip()
     if text:
         if not text.isdigit() or int(text) < 256:
@@ -557,8 +559,6 @@ def duckdb_memory_limit_mb() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             fields = dict(line.split(":", 1) for line in meminfo)
-        available_kb = int(fields["MemAvailable"].split()[0])
-        return max(256, available_kb * 3 // 4 // 1024)
+        return max(256, int(fields["MemAvailable"].split()[0]) * 3 // 4 // 1024)
     except (OSError, KeyError, ValueError):
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
-        return max(256, total * 4 // 5 // 1024**2)
+        return None

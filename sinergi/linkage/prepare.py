@@ -226,7 +226,7 @@ class PreparedTable:
         return int(self.arrow.num_rows)
 
     def column(self, name: str) -> list[Any]:
-        """One feature column as Python values: for reading a few rows (tests, the review screen's samples)."""
+        """One feature column as Python values, for reading a few rows (the engines read ``arrow``)."""
         return list(self.arrow.column(name).to_pylist())
 
 
